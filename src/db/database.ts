@@ -1,0 +1,54 @@
+/**
+ * The one port between the gateway and its data: `rpc(name, namedArgs)` calls a SQL function
+ * of `schema/sql` and returns its rows. Every backend (embedded PGlite, PostgreSQL, Supabase)
+ * runs the same functions, so only this interface's adapters differ.
+ */
+
+/** The SQL functions the application may call. Names never come from client input. */
+export const RPC_FUNCTIONS = [
+  'fetch_customers_with_status',
+  'count_customers_with_status',
+  'get_customer_by_organization',
+  'get_customers_by_ids',
+  'create_customer',
+  'update_customer',
+  'delete_customer',
+  'fetch_customer_transactions',
+  'fetch_transactions_for_customers',
+  'verify_api_key',
+  'create_organization',
+  'create_api_key',
+  'list_api_keys',
+  'revoke_api_key',
+  'seed_demo_customers',
+] as const;
+
+export type RpcFunction = (typeof RPC_FUNCTIONS)[number];
+
+/** Named arguments of a SQL function call: `{ p_organization_id: '...' }`. */
+export type RpcArgs = Readonly<Record<string, unknown>>;
+
+export type Row = Record<string, unknown>;
+
+export interface Database {
+  /** Which backend this is, for logs and `/ready`. */
+  readonly kind: 'pglite' | 'postgres' | 'supabase';
+  rpc<R extends Row = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]>;
+  /** Resolves when the database answers a trivial query; rejects with a DatabaseError. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ARG_NAME = /^p_[a-z][a-z0-9_]*$/;
+
+export function isRpcFunction(name: string): name is RpcFunction {
+  return (RPC_FUNCTIONS as readonly string[]).includes(name);
+}
+
+/** Guards against a function or argument name that is not one of ours. */
+export function assertCallable(fn: string, args: RpcArgs): void {
+  if (!isRpcFunction(fn)) throw new Error(`not a known database function: ${fn}`);
+  for (const name of Object.keys(args)) {
+    if (!ARG_NAME.test(name)) throw new Error(`not a valid argument name: ${name}`);
+  }
+}

@@ -1,0 +1,21 @@
+import type { Database } from '../../src/db/database';
+
+export type EnvironmentName = 'live' | 'test';
+
+export interface TestTenant {
+  organizationId: string;
+  merchantId: string;
+  environment: EnvironmentName;
+}
+
+let counter = 0;
+
+/** A new organization (with its first merchant) for one test. */
+export async function createOrganization(db: Database, name = `Org ${++counter}`): Promise<{ organizationId: string; merchantId: string }> {
+  const [row] = await db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: name });
+  return { organizationId: row.organization_id, merchantId: row.merchant_id };
+}
+
+export async function createTenant(db: Database, environment: EnvironmentName = 'test'): Promise<TestTenant> {
+  return { ...(await createOrganization(db)), environment };
+}
