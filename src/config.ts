@@ -1,0 +1,146 @@
+/**
+ * Configuration, read from the environment once, validated eagerly, returned frozen. A bad
+ * value stops the process at start with a message naming the variable, never later.
+ */
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolSize: number }
+  | { kind: 'supabase'; url: string; serviceRoleKey: string; timeoutMs: number };
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly statementTimeoutMs: number;
+  readonly authCacheTtlSeconds: number;
+  readonly logLevel: string;
+  readonly corsOrigins: readonly string[];
+  readonly introspection: boolean;
+  readonly seedDemo: boolean;
+  readonly demoCustomers: number;
+  readonly apiKeyPrefix: string;
+  readonly rateLimit: {
+    readonly max: number;
+    readonly windowSeconds: number;
+    readonly mutationMax: number;
+    readonly redisUrl: string | undefined;
+    readonly keyPrefix: string;
+  };
+  readonly maxQueryComplexity: number;
+  readonly maxQueryDepth: number;
+  readonly bodyLimitBytes: number;
+  readonly authFailureLimit: number;
+  readonly trustProxy: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return parsed;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+/** Sizes such as 100kb, 1mb or a number of bytes. */
+function bytes(env: Env, name: string, fallback: number): number {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*(b|kb|mb)?$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} must be a size such as 100kb or 1mb (got "${raw}")`);
+  const size = Number(match[1]) * (match[2] === 'mb' ? 1024 * 1024 : match[2] === 'kb' ? 1024 : 1);
+  if (size < 1024 || size > 50 * 1024 * 1024) throw new ConfigError(`${name} must be between 1kb and 50mb`);
+  return size;
+}
+
+function databaseConfig(env: Env): DatabaseConfig {
+  const databaseUrl = value(env, 'DATABASE_URL');
+  const supabaseUrl = value(env, 'SUPABASE_URL');
+  const supabaseKey = value(env, 'SUPABASE_SERVICE_ROLE_KEY');
+  if (supabaseUrl && !supabaseKey) {
+    throw new ConfigError('SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is missing: set both to use Supabase, or neither');
+  }
+  if (supabaseKey && !supabaseUrl) {
+    throw new ConfigError('SUPABASE_SERVICE_ROLE_KEY is set but SUPABASE_URL is missing: set both to use Supabase, or neither');
+  }
+  if (databaseUrl && supabaseUrl) {
+    throw new ConfigError('DATABASE_URL and SUPABASE_URL are both set: choose one backend (PostgreSQL or Supabase)');
+  }
+  if (supabaseUrl && supabaseKey) {
+    if (!/^https?:\/\//.test(supabaseUrl)) throw new ConfigError('SUPABASE_URL must be an http(s) URL');
+    return { kind: 'supabase', url: supabaseUrl, serviceRoleKey: supabaseKey, timeoutMs: integer(env, 'SUPABASE_TIMEOUT_MS', 10000, 100, 120000) };
+  }
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+    return { kind: 'postgres', url: databaseUrl, poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200) };
+  }
+  return { kind: 'pglite', dataDir: value(env, 'DATA_DIR') ?? '.data' };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = value(env, 'NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const logLevel = value(env, 'LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+  const apiKeyPrefix = value(env, 'API_KEY_PREFIX') ?? 'lomi';
+  if (!/^[a-z][a-z0-9]{1,11}$/.test(apiKeyPrefix)) {
+    throw new ConfigError('API_KEY_PREFIX must be 2-12 lower-case letters or digits, starting with a letter');
+  }
+  const rateLimitMax = integer(env, 'RATE_LIMIT_MAX', 5000, 1, 100_000_000);
+  return Object.freeze({
+    nodeEnv,
+    production,
+    host: value(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    database: Object.freeze(databaseConfig(env)),
+    statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    authCacheTtlSeconds: integer(env, 'AUTH_CACHE_TTL_SECONDS', 30, 0, 3600),
+    logLevel,
+    corsOrigins: Object.freeze((value(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
+    introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
+    seedDemo: flag(env, 'SEED_DEMO', false),
+    demoCustomers: integer(env, 'DEMO_CUSTOMERS', 300, 0, 1_000_000),
+    apiKeyPrefix,
+    rateLimit: Object.freeze({
+      max: rateLimitMax,
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+      mutationMax: integer(env, 'RATE_LIMIT_MUTATION_MAX', rateLimitMax, 1, 100_000_000),
+      redisUrl: value(env, 'REDIS_URL'),
+      keyPrefix: value(env, 'RATE_LIMIT_PREFIX') ?? 'gateway:rl',
+    }),
+    maxQueryComplexity: integer(env, 'MAX_QUERY_COMPLEXITY', 25_000, 10, 10_000_000),
+    maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+    bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
+    authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 100, 1, 1_000_000),
+    trustProxy: flag(env, 'TRUST_PROXY', false),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  });
+}
