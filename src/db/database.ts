@@ -33,7 +33,7 @@ export type Row = Record<string, unknown>;
 export interface Database {
   /** Which backend this is, for logs and `/ready`. */
   readonly kind: 'pglite' | 'postgres' | 'supabase';
-  rpc<R extends Row = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]>;
+  rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]>;
   /** Resolves when the database answers a trivial query; rejects with a DatabaseError. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -54,10 +54,10 @@ export class PgDatabase implements SqlDatabase {
     pool.on('error', () => undefined);
   }
 
-  async rpc<R extends Row = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
+  async rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
     const { text, values } = rpcStatement(fn, args);
     try {
-      return (await this.pool.query<R>(text, values)).rows;
+      return (await this.pool.query(text, values)).rows as R[];
     } catch (error) {
       throw toDatabaseError(error);
     }

@@ -47,7 +47,7 @@ export class PgliteDatabase implements SqlDatabase {
     private readonly onClose?: () => void,
   ) {}
 
-  async rpc<R extends Row = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
+  async rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
     const { text, values } = rpcStatement(fn, args);
     try {
       return (await this.pglite.query<R>(text, values)).rows;

@@ -1,0 +1,113 @@
+import type { Database } from '../db/database';
+import type { Tenant } from '../auth/tenant';
+import type { CustomerRow, TransactionRow } from './customer.mapper';
+import { PATCH_COLUMNS } from './customer.mapper';
+import type { ActivityStatus, CustomerType } from './enums';
+
+export interface CustomerFilter {
+  search: string | null;
+  type: CustomerType;
+  status: ActivityStatus;
+}
+
+export interface NewCustomer {
+  name: string;
+  email?: string | null;
+  phoneNumber?: string | null;
+  whatsappNumber?: string | null;
+  country?: string | null;
+  city?: string | null;
+  address?: string | null;
+  postalCode?: string | null;
+  isBusiness?: boolean | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** Fields to change: a key that is present (even with null) changes; an absent one does not. */
+export type CustomerPatch = { [K in keyof typeof PATCH_COLUMNS]?: NewCustomer[K] | null };
+
+/**
+ * The only way resolvers reach customer data. Bound to one tenant at construction: every call
+ * passes that organization and environment to a SQL function, which filters by them itself.
+ */
+export class CustomerRepository {
+  constructor(
+    private readonly db: Database,
+    readonly tenant: Tenant,
+  ) {}
+
+  private get scope() {
+    return { p_organization_id: this.tenant.organizationId, p_environment: this.tenant.environment };
+  }
+
+  async list(filter: CustomerFilter, offset: number, limit: number): Promise<CustomerRow[]> {
+    return this.db.rpc<CustomerRow>('fetch_customers_with_status', {
+      ...this.scope,
+      p_merchant_id: this.tenant.merchantId,
+      p_search_term: filter.search,
+      p_customer_type: filter.type,
+      p_activity_status: filter.status,
+      p_offset: offset,
+      p_limit: limit,
+      p_include_total: false,
+    });
+  }
+
+  async count(filter: CustomerFilter): Promise<number> {
+    const [row] = await this.db.rpc<{ total_count: number }>('count_customers_with_status', {
+      ...this.scope,
+      p_search_term: filter.search,
+      p_customer_type: filter.type,
+      p_activity_status: filter.status,
+    });
+    return row?.total_count ?? 0;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<CustomerRow[]> {
+    return this.db.rpc<CustomerRow>('get_customers_by_ids', { ...this.scope, p_customer_ids: [...ids] });
+  }
+
+  async create(input: NewCustomer): Promise<CustomerRow> {
+    const [row] = await this.db.rpc<CustomerRow>('create_customer', {
+      ...this.scope,
+      p_merchant_id: this.tenant.merchantId,
+      p_name: input.name,
+      p_email: input.email ?? null,
+      p_phone_number: input.phoneNumber ?? null,
+      p_whatsapp_number: input.whatsappNumber ?? null,
+      p_country: input.country ?? null,
+      p_city: input.city ?? null,
+      p_address: input.address ?? null,
+      p_postal_code: input.postalCode ?? null,
+      p_is_business: input.isBusiness ?? false,
+      p_metadata: input.metadata ?? null,
+    });
+    return row;
+  }
+
+  /** Returns the updated row, or undefined when the customer is not the tenant's (or deleted). */
+  async update(id: string, patch: CustomerPatch): Promise<CustomerRow | undefined> {
+    const body: Record<string, unknown> = {};
+    for (const [field, column] of Object.entries(PATCH_COLUMNS)) {
+      const value = patch[field as keyof CustomerPatch];
+      if (value !== undefined) body[column] = value;
+    }
+    const [row] = await this.db.rpc<CustomerRow>('update_customer', { ...this.scope, p_customer_id: id, p_patch: body });
+    return row;
+  }
+
+  /** Whether it deleted: false when the customer is not the tenant's or already deleted. */
+  async delete(id: string): Promise<boolean> {
+    const [row] = await this.db.rpc<{ deleted: boolean }>('delete_customer', { ...this.scope, p_customer_id: id });
+    return row?.deleted === true;
+  }
+
+  /** Settled transactions of many customers, newest first, at most `limitPerCustomer` each. */
+  async transactionsOf(customerIds: readonly string[], limitPerCustomer: number | null): Promise<TransactionRow[]> {
+    return this.db.rpc<TransactionRow>('fetch_transactions_for_customers', {
+      ...this.scope,
+      p_customer_ids: [...customerIds],
+      p_limit_per_customer: limitPerCustomer,
+    });
+  }
+}

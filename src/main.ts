@@ -1,0 +1,123 @@
+import 'reflect-metadata';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateApiKey } from './auth/api-keys';
+import type { Config } from './config';
+import { ConfigError, loadConfig } from './config';
+import type { Database } from './db/database';
+import { migrate } from './db/migrate';
+import { openSqlDatabase } from './db/open';
+import type { SqlDatabase } from './db/sql-database';
+import { loggable } from './errors';
+import type { Logger } from './logger';
+import { createLogger } from './logger';
+import { createServer } from './server';
+
+const DEMO_KEY_FILE = 'demo-api-key';
+
+/**
+ * Demo data for a first run: an organization, a few hundred customers with transactions, and
+ * a test-environment key. On the embedded database the key is kept in DATA_DIR (mode 0600) so
+ * a restart prints it again; elsewhere it is printed once.
+ */
+async function ensureDemo(config: Config, db: Database, logger: Logger): Promise<string | undefined> {
+  const keyFile = config.database.kind === 'pglite' ? path.join(config.database.dataDir, DEMO_KEY_FILE) : undefined;
+  if (keyFile && existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim();
+  if (config.database.kind !== 'pglite' && !config.seedDemo) return undefined;
+
+  const [org] = await db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: 'Demo Merchant' });
+  await db.rpc('seed_demo_customers', {
+    p_organization_id: org.organization_id,
+    p_environment: 'test',
+    p_customers: config.demoCustomers,
+    p_transactions_per_customer: 3,
+  });
+  const key = generateApiKey(config.apiKeyPrefix, 'test');
+  await db.rpc('create_api_key', {
+    p_organization_id: org.organization_id,
+    p_environment: 'test',
+    p_key_hash: key.hash,
+    p_key_prefix: key.displayPrefix,
+    p_name: 'Demo key',
+  });
+  if (keyFile) {
+    writeFileSync(keyFile, key.key + '\n', { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+  }
+  logger.info({ organizationId: org.organization_id, customers: config.demoCustomers }, 'demo data created');
+  return key.key;
+}
+
+function printWelcome(port: number, demoKey: string | undefined, config: Config): void {
+  const base = `http://localhost:${port}`;
+  const lines = [
+    '',
+    `GraphQL endpoint: ${base}/graphql`,
+    config.production ? undefined : `Apollo Sandbox: open ${base}/graphql in a browser (set the x-api-key header there)`,
+    demoKey ? `Demo API key (test environment): ${demoKey}` : undefined,
+    demoKey
+      ? `Try it: curl -s ${base}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' ` +
+        `-d '{"query":"{ customers(pageSize: 3) { customers { id name email } pagination { totalCount } } }"}'`
+      : undefined,
+    '',
+  ];
+  process.stdout.write(lines.filter((line) => line !== undefined).join('\n') + '\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let db: SqlDatabase;
+  try {
+    db = await openSqlDatabase(config);
+  } catch (error) {
+    process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const demoKey = await ensureDemo(config, db, logger);
+  const server = await createServer({ config, db, logger });
+  const address = await server.listen(config.port, config.host);
+  logger.info({ port: address.port, database: db.kind }, 'gateway listening');
+  printWelcome(address.port, demoKey, config);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    server
+      .stop()
+      .then(() => db.close())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: loggable(error) }, 'error while shutting down');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`the gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { Kind } from 'graphql';
+import type { GraphQLContext } from './context';
+
+/** True when an operation asks only for the schema (`__schema`, `__type`, `__typename`). */
+function onlyIntrospection(selectionSet: SelectionSetNode): boolean {
+  return selectionSet.selections.every(
+    (selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'),
+  );
+}
+
+/**
+ * Every operation needs a valid API key, except a pure introspection query (the schema is
+ * public), so Sandbox and codegen can load the schema before a key is entered. A missing or
+ * bad key fails the whole request with HTTP 401 before anything runs.
+ */
+export const requireApiKey: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operation }) {
+        if ('tenant' in contextValue.auth) return;
+        if (operation && isIntrospectionOnly(operation)) return;
+        throw contextValue.auth.error;
+      },
+    };
+  },
+};
+
+function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
+  return operation.operation === 'query' && onlyIntrospection(operation.selectionSet);
+}
+
+/** One log line per GraphQL operation, with its outcome; never variables or results. */
+export const operationLog: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart({ contextValue }) {
+    const started = process.hrtime.bigint();
+    return {
+      async willSendResponse({ operationName, operation, errors, response }) {
+        const codes = (errors ?? []).map((error) => error.extensions?.code).filter((code) => typeof code === 'string');
+        contextValue.log.info(
+          {
+            operationName: operationName ?? null,
+            operationType: operation?.operation ?? null,
+            status: response.http.status ?? 200,
+            errorCodes: codes.length ? codes : undefined,
+            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          },
+          'graphql operation',
+        );
+      },
+    };
+  },
+};

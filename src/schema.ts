@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { CustomerPageResolver, PaginationResolver } from './customers/customer-page.resolver';
+import { CustomerResolver } from './customers/customer.resolver';
+import { validateArgument } from './validation/validate';
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The gateway's schema, built once per process from the TypeGraphQL classes. */
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [CustomerResolver, CustomerPageResolver, PaginationResolver],
+    // Inputs are trimmed, then checked with their class-validator rules (see validateArgument).
+    validateFn: validateArgument,
+  });
+  return built;
+}
+
+/** The SDL committed as schema/schema.graphql: sorted, so it diffs cleanly. */
+export async function emittedSdl(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildGatewaySchema())) + '\n';
+}

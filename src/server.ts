@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import { Authenticator, presentedKey } from './auth/authenticator';
+import type { Config } from './config';
+import type { AuthResult, GraphQLContext } from './context';
+import { createContext } from './context';
+import type { Database } from './db/database';
+import { ErrorCode, formatError } from './errors';
+import { requestIdMiddleware } from './http/request-id';
+import type { Logger } from './logger';
+import { operationLog, requireApiKey } from './plugins';
+import { buildGatewaySchema } from './schema';
+
+export interface ServerDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}
+
+export interface GatewayServer {
+  readonly app: express.Express;
+  readonly httpServer: http.Server;
+  readonly authenticator: Authenticator;
+  /** Starts listening; resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Stops taking requests, lets in-flight ones finish, and closes the HTTP server. */
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 2000;
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+}
+
+async function databaseAnswers(db: Database): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([db.ping().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Builds the whole HTTP gateway without listening, so tests and `main` share it. */
+export async function createServer({ config, db, logger }: ServerDeps): Promise<GatewayServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const httpServer = http.createServer(app);
+  // Slow or idle clients must not hold connections forever.
+  httpServer.headersTimeout = 15_000;
+  httpServer.requestTimeout = 30_000;
+  httpServer.keepAliveTimeout = 5_000;
+
+  const authenticator = new Authenticator(db, config.authCacheTtlSeconds);
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildGatewaySchema(),
+    formatError,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      requireApiKey,
+      operationLog,
+    ],
+  });
+  await apollo.start();
+
+  app.use(requestIdMiddleware(logger));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', async (_req, res) => {
+    if (await databaseAnswers(db)) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'unavailable' });
+  });
+
+  app.use(
+    '/graphql',
+    cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }),
+    express.json({ limit: config.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const { requestId, log } = res.locals;
+        const auth: AuthResult = await authenticator.authenticate(presentedKey(req.headers)).then(
+          (tenant) => ({ tenant }),
+          (error: Error) => ({ error }),
+        );
+        return createContext(db, requestId, log, auth);
+      },
+    }),
+  );
+
+  app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'No such route: GraphQL is served at /graphql'));
+  // Errors before GraphQL runs: body too large, malformed JSON.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
+    if (type === 'entity.too.large') {
+      jsonError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${config.bodyLimitBytes} bytes`);
+    } else if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
+    } else {
+      res.locals.log?.error({ err: error }, 'unhandled HTTP error');
+      jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+    }
+  });
+
+  return {
+    app,
+    httpServer,
+    authenticator,
+    listen: (port, host) =>
+      new Promise<AddressInfo>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve(httpServer.address() as AddressInfo);
+        });
+      }),
+    stop: () => apollo.stop(),
+  };
+}
