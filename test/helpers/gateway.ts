@@ -1,0 +1,118 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { generateApiKey } from '../../src/auth/api-keys';
+import { loadConfig } from '../../src/config';
+import type { Database, Row, RpcArgs, RpcFunction } from '../../src/db/database';
+import type { SqlDatabase } from '../../src/db/sql-database';
+import { createLogger } from '../../src/logger';
+import type { GatewayServer } from '../../src/server';
+import { createServer } from '../../src/server';
+import { openTestDatabase } from './database';
+import type { EnvironmentName, TestTenant } from './tenants';
+import { createTenant } from './tenants';
+
+/**
+ * Records each rpc call, then makes it on the real database. Not a mock: it is how tests count
+ * database round trips (DataLoader batching, auth caching).
+ */
+export class CountingDatabase implements Database {
+  readonly calls: { fn: RpcFunction; args: RpcArgs }[] = [];
+  constructor(readonly inner: SqlDatabase) {}
+  get kind() {
+    return this.inner.kind;
+  }
+  rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
+    this.calls.push({ fn, args });
+    return this.inner.rpc<R>(fn, args);
+  }
+  ping() {
+    return this.inner.ping();
+  }
+  close() {
+    return this.inner.close();
+  }
+  /** Names of the calls made since `reset()`. */
+  names(): RpcFunction[] {
+    return this.calls.map((call) => call.fn);
+  }
+  reset(): void {
+    this.calls.length = 0;
+  }
+}
+
+export interface GqlResponse<D = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: D | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> & { code?: string } }[];
+    extensions?: Record<string, unknown>;
+  };
+}
+
+export interface TestGateway {
+  url: string;
+  db: CountingDatabase;
+  server: GatewayServer;
+  /** A new organization with a key for `environment`. */
+  tenantWithKey(environment?: EnvironmentName): Promise<TestTenant & { key: string }>;
+  /** A key for an existing organization. */
+  keyFor(tenant: TestTenant, environment?: EnvironmentName, options?: { expiresAt?: Date }): Promise<string>;
+  gql<D = Record<string, unknown>, V = Record<string, unknown>>(
+    query: string | TypedDocumentNode<D, V>,
+    variables?: V,
+    options?: { key?: string; headers?: Record<string, string> },
+  ): Promise<GqlResponse<D>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real gateway over HTTP on a random local port, on the test database. `env` overrides the
+ * configuration as environment variables would.
+ */
+export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const db = new CountingDatabase(await openTestDatabase());
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const server = await createServer({ config, db, logger: createLogger(config.logLevel) });
+  const address = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${address.port}`;
+
+  const keyFor: TestGateway['keyFor'] = async (tenant, environment = tenant.environment, options = {}) => {
+    const key = generateApiKey(config.apiKeyPrefix, environment);
+    await db.inner.rpc('create_api_key', {
+      p_organization_id: tenant.organizationId,
+      p_environment: environment,
+      p_key_hash: key.hash,
+      p_key_prefix: key.displayPrefix,
+      p_expires_at: options.expiresAt ?? null,
+    });
+    return key.key;
+  };
+
+  return {
+    url,
+    db,
+    server,
+    keyFor,
+    async tenantWithKey(environment = 'test') {
+      const tenant = await createTenant(db.inner, environment);
+      return { ...tenant, key: await keyFor(tenant, environment) };
+    },
+    async gql(query, variables, options = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.key ? { 'x-api-key': options.key } : {}),
+          ...options.headers,
+        },
+        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GqlResponse['body'] } as GqlResponse<never>;
+    },
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
