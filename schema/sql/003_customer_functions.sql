@@ -246,10 +246,15 @@ set search_path = public, extensions, pg_temp
 as $$
 begin
   perform assert_tenant(p_organization_id, p_environment);
+  -- the foreign key on created_by lets NULL through: a customer must have its creator
+  if p_merchant_id is null then
+    raise exception using errcode = '22023', message = 'merchant is required';
+  end if;
   if nullif(btrim(p_name), '') is null then
     raise exception using errcode = '22023', message = 'name must not be blank';
   end if;
-  if p_metadata is not null and jsonb_typeof(p_metadata) <> 'object' then
+  -- JSON null is stored as NULL (below), as update_customer does
+  if p_metadata is not null and jsonb_typeof(p_metadata) not in ('object', 'null') then
     raise exception using errcode = '22023', message = 'metadata must be a JSON object';
   end if;
 
