@@ -95,9 +95,12 @@ create table transactions (
 );
 
 -- A customer's settled (completed or refunded) transactions, newest first; also answers
--- "has at least one settled transaction" for the activity filter.
+-- "has at least one settled transaction" for the activity filter. The tenant columns sit
+-- right after customer_id so the activity filter's probe is an index-only scan whose index
+-- condition holds the organization and environment (not a filter on fetched rows); the
+-- equality on all three keeps the newest-first order for the transaction lists.
 create index transactions_customer_settled_idx
-  on transactions (customer_id, created_at desc, transaction_id desc)
+  on transactions (customer_id, organization_id, environment, created_at desc, transaction_id desc)
   where status in ('completed', 'refunded');
 create index transactions_tenant_recent_idx
   on transactions (organization_id, environment, created_at desc);
