@@ -14,8 +14,17 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     resolvers: [CustomerResolver, CustomerPageResolver, PaginationResolver],
     // Inputs are trimmed, then checked with their class-validator rules (see validateArgument).
     validateFn: validateArgument,
-  });
+  }).then(describeRootTypes);
   return built;
+}
+
+/** TypeGraphQL has no option for the root types' descriptions; they ship in Sandbox too. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const query = schema.getQueryType();
+  const mutation = schema.getMutationType();
+  if (query) query.description = 'Reads, scoped to the organization and environment of the API key.';
+  if (mutation) mutation.description = 'Changes, scoped to the organization and environment of the API key.';
+  return schema;
 }
 
 /** The SDL committed as schema/schema.graphql: sorted, so it diffs cleanly. */

@@ -70,10 +70,20 @@ export interface TestGateway {
  * The real gateway over HTTP on a random local port, on the test database. `env` overrides the
  * configuration as environment variables would.
  */
-export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
-  const db = new CountingDatabase(await openTestDatabase());
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const server = await createServer({ config, db, logger: createLogger(config.logLevel) });
+export interface StartOptions {
+  /** Serve from this database instead of the run's test database. */
+  database?: SqlDatabase;
+  /** Collects the gateway's JSON log lines (at info level) instead of dropping them. */
+  logLines?: string[];
+}
+
+export async function startGateway(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestGateway> {
+  const db = new CountingDatabase(options.database ?? (await openTestDatabase()));
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: options.logLines ? 'info' : 'silent', ...env });
+  const logger = options.logLines
+    ? createLogger(config.logLevel, { write: (line: string) => options.logLines?.push(line) })
+    : createLogger(config.logLevel);
+  const server = await createServer({ config, db, logger });
   const address = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
 

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GraphQLNamedType } from 'graphql';
+import { buildSchema, findBreakingChanges, isEnumType, isInputObjectType, isObjectType } from 'graphql';
+import { emittedSdl } from '../../src/schema';
+
+const root = path.resolve(__dirname, '../..');
+const contractFile = path.resolve(root, '../shared/contract/schema.graphql');
+const committedFile = path.join(root, 'schema/schema.graphql');
+
+describe('the emitted schema', () => {
+  test('is a compatible superset of the shared contract', async () => {
+    const contract = buildSchema(readFileSync(contractFile, 'utf8'));
+    const emitted = buildSchema(await emittedSdl());
+    expect(findBreakingChanges(contract, emitted)).toEqual([]);
+  });
+
+  test('is what schema/schema.graphql holds (run `npm run schema:emit` after changing the code)', async () => {
+    expect(readFileSync(committedFile, 'utf8')).toBe(await emittedSdl());
+  });
+
+  test('describes every type, field, argument and enum value', async () => {
+    const schema = buildSchema(await emittedSdl());
+    const missing: string[] = [];
+    const own = (type: GraphQLNamedType) => !type.name.startsWith('__');
+    for (const type of Object.values(schema.getTypeMap()).filter(own)) {
+      if (!type.description) missing.push(type.name);
+      if (isObjectType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+          for (const arg of 'args' in field ? field.args : []) {
+            if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+          }
+        }
+      }
+      if (isEnumType(type)) {
+        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      }
+    }
+    // built-in scalars carry graphql-js's own descriptions
+    expect(missing.filter((name) => !['String', 'Boolean', 'Int', 'Float', 'ID'].includes(name))).toEqual([]);
+  });
+});
