@@ -6,8 +6,8 @@ import type { Config } from './config';
 import { ConfigError, loadConfig } from './config';
 import type { Database } from './db/database';
 import { migrate } from './db/migrate';
-import { openSqlDatabase } from './db/open';
-import type { SqlDatabase } from './db/sql-database';
+import { openDatabase } from './db/open';
+import { isSqlDatabase } from './db/sql-database';
 import { loggable } from './errors';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
@@ -76,15 +76,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let db: SqlDatabase;
+  let db: Database;
   try {
-    db = await openSqlDatabase(config);
+    db = await openDatabase(config);
   } catch (error) {
     process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  const applied = await migrate(db);
-  if (applied.length) logger.info({ applied }, 'migrations applied');
+  // On Supabase the schema is applied with psql or `supabase db push` (docs/supabase.md): the
+  // gateway holds only the service-role key, which cannot run DDL.
+  if (isSqlDatabase(db)) {
+    const applied = await migrate(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
   const demoKey = await ensureDemo(config, db, logger);
   const server = await createServer({ config, db, logger });
   const address = await server.listen(config.port, config.host);

@@ -29,6 +29,11 @@ export function kindOfCode(code: string | undefined): DatabaseErrorKind {
   if (code === 'P0002' || code === 'PGRST116') return 'not_found';
   if (code === '23505' || code === '40001' || code === '40P01') return 'conflict';
   if (code === '57014') return 'timeout';
+  // PostgREST (Supabase): PGRST000-002 cannot reach the database or its schema cache is
+  // loading; PGRST003 waited too long for a pool connection. Other PGRST codes (PGRST202
+  // function not found, PGRST3xx bad key) are our bug or our configuration: internal.
+  if (/^PGRST00[0-3]$/.test(code)) return 'unavailable';
+  if (code.startsWith('PGRST')) return 'internal';
   // 08: connection exception; 53: insufficient resources; 57P0x: shutdown, cannot connect now
   if (code.startsWith('08') || code.startsWith('53') || /^57P0[1-4]$/.test(code)) return 'unavailable';
   // 22: data exception (bad value, bad text representation, bad parameter);

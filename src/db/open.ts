@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Database } from './database';
 import { postgresDatabase } from './pg-database';
 import { openEmbeddedDatabase } from './pglite';
+import { supabaseDatabase } from './supabase';
 import type { SqlDatabase } from './sql-database';
 
 /** The database the configuration names: embedded PGlite by default, or PostgreSQL. */
@@ -21,7 +22,9 @@ export async function openSqlDatabase(config: Config): Promise<SqlDatabase> {
   }
 }
 
-/** The database the gateway serves from. */
+/** The database the gateway serves from: Supabase over its RPC endpoint, or a SQL database. */
 export async function openDatabase(config: Config): Promise<Database> {
+  const db = config.database;
+  if (db.kind === 'supabase') return supabaseDatabase({ url: db.url, serviceRoleKey: db.serviceRoleKey, timeoutMs: db.timeoutMs });
   return openSqlDatabase(config);
 }

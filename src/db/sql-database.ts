@@ -17,6 +17,11 @@ export interface SqlDatabase extends Database {
   session<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
 }
 
+/** True for the backends that take SQL (and so migrations); false for Supabase. */
+export function isSqlDatabase(db: Database): db is SqlDatabase {
+  return db.kind !== 'supabase' && 'session' in db;
+}
+
 /** Builds `select * from fn(p_a => $1, p_b => $2)`: names are checked, values are bound. */
 export function rpcStatement(fn: RpcFunction, args: RpcArgs): { text: string; values: unknown[] } {
   assertCallable(fn, args);
