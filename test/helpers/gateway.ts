@@ -8,6 +8,8 @@ import { createLogger } from '../../src/logger';
 import type { GatewayServer } from '../../src/server';
 import { createServer } from '../../src/server';
 import { openTestDatabase } from './database';
+import type { PostgrestStandin } from './postgrest-standin';
+import { supabaseOverTestDatabase } from './postgrest-standin';
 import type { EnvironmentName, TestTenant } from './tenants';
 import { createTenant } from './tenants';
 
@@ -17,19 +19,26 @@ import { createTenant } from './tenants';
  */
 export class CountingDatabase implements Database {
   readonly calls: { fn: RpcFunction; args: RpcArgs }[] = [];
-  constructor(readonly inner: SqlDatabase) {}
+  /**
+   * `inner` is the test database (for direct SQL); `served` answers the gateway's calls: `inner`
+   * itself, or the Supabase adapter over it (TEST_GATEWAY_BACKEND=supabase).
+   */
+  constructor(
+    readonly inner: SqlDatabase,
+    private readonly served: Database = inner,
+  ) {}
   get kind() {
-    return this.inner.kind;
+    return this.served.kind;
   }
   rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
     this.calls.push({ fn, args });
-    return this.inner.rpc<R>(fn, args);
+    return this.served.rpc<R>(fn, args);
   }
   ping() {
-    return this.inner.ping();
+    return this.served.ping();
   }
   close() {
-    return this.inner.close();
+    return this.served.close();
   }
   /** Names of the calls made since `reset()`. */
   names(): RpcFunction[] {
@@ -64,6 +73,8 @@ export interface TestGateway {
     options?: { key?: string; headers?: Record<string, string> },
   ): Promise<GqlResponse<D>>;
   close(): Promise<void>;
+  /** With the Supabase backend: the PostgREST stand-in the adapter calls. */
+  supabase?: PostgrestStandin;
 }
 
 /**
@@ -75,11 +86,19 @@ export interface StartOptions {
   database?: SqlDatabase;
   /** Collects the gateway's JSON log lines (at info level) instead of dropping them. */
   logLines?: string[];
+  /**
+   * 'supabase' serves through the Supabase adapter and a PostgREST stand-in over the same
+   * database (default: env TEST_GATEWAY_BACKEND; otherwise the SQL adapter directly).
+   */
+  backend?: 'supabase' | 'sql';
 }
 
 export async function startGateway(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestGateway> {
-  const db = new CountingDatabase(options.database ?? (await openTestDatabase()));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: options.logLines ? 'info' : 'silent', ...env });
+  const sql = options.database ?? (await openTestDatabase());
+  const supabase = (options.backend ?? process.env.TEST_GATEWAY_BACKEND) === 'supabase' ? await supabaseOverTestDatabase(sql) : undefined;
+  const db = new CountingDatabase(sql, supabase);
+  const supabaseEnv = supabase ? { SUPABASE_URL: supabase.standin.url, SUPABASE_SERVICE_ROLE_KEY: supabase.standin.serviceRoleKey } : {};
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: options.logLines ? 'info' : 'silent', ...supabaseEnv, ...env });
   const logger = options.logLines
     ? createLogger(config.logLevel, { write: (line: string) => options.logLines?.push(line) })
     : createLogger(config.logLevel);
@@ -104,6 +123,7 @@ export async function startGateway(env: Record<string, string> = {}, options: St
     db,
     server,
     keyFor,
+    supabase: supabase?.standin,
     async tenantWithKey(environment = 'test') {
       const tenant = await createTenant(db.inner, environment);
       return { ...tenant, key: await keyFor(tenant, environment) };
