@@ -22,6 +22,16 @@ function flatten(errors: ValidationError[], out: FieldError[] = []): FieldError[
 }
 
 /**
+ * Every failing field of an input or args object, after trimming its strings. Exported so the
+ * REST layer can report rule failures alongside its own JSON type checks with the same rules.
+ */
+export async function fieldErrorsOf(instance: object): Promise<FieldError[]> {
+  trimStrings(instance);
+  const errors = await validate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  return flatten(errors);
+}
+
+/**
  * Validates input and args objects with their class-validator rules after trimming their
  * strings, and reports every failing field as BAD_USER_INPUT with
  * `extensions.validationErrors: [{ field, message }]`. Scalar arguments (ids, `first`) are
@@ -29,7 +39,6 @@ function flatten(errors: ValidationError[], out: FieldError[] = []): FieldError[
  */
 export const validateArgument: ValidatorFn = async (argValue: unknown) => {
   if (argValue === null || typeof argValue !== 'object' || Array.isArray(argValue)) return;
-  trimStrings(argValue);
-  const errors = await validate(argValue, { forbidUnknownValues: false, validationError: { target: false, value: false } });
-  if (errors.length > 0) throw new BadUserInputError(flatten(errors));
+  const errors = await fieldErrorsOf(argValue);
+  if (errors.length > 0) throw new BadUserInputError(errors);
 };
