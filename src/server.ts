@@ -17,6 +17,8 @@ import { ErrorCode, formatError } from './errors';
 import { requestIdMiddleware } from './http/request-id';
 import type { Logger } from './logger';
 import { operationLog, requireApiKey } from './plugins';
+import type { ContextFactory } from './rest/router';
+import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
 
 export interface ServerDeps {
@@ -91,21 +93,26 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
     else res.status(503).json({ status: 'unavailable' });
   });
 
+  // One context factory for /graphql and the REST routes: same authentication and tenancy.
+  const contextFor: ContextFactory = async (req, res) => {
+    const { requestId, log } = res.locals;
+    const auth: AuthResult = await authenticator.authenticate(presentedKey(req.headers)).then(
+      (tenant) => ({ tenant }),
+      (error: Error) => ({ error }),
+    );
+    return createContext(db, requestId, log, auth);
+  };
+
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }),
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const { requestId, log } = res.locals;
-        const auth: AuthResult = await authenticator.authenticate(presentedKey(req.headers)).then(
-          (tenant) => ({ tenant }),
-          (error: Error) => ({ error }),
-        );
-        return createContext(db, requestId, log, auth);
-      },
+      context: ({ req, res }) => contextFor(req, res),
     }),
   );
+  // The original REST API, each route a fixed operation on this Apollo server (src/rest).
+  app.use(createRestRouter({ apollo, contextFor, bodyLimitBytes: config.bodyLimitBytes }));
 
   app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'No such route: GraphQL is served at /graphql'));
   // Errors before GraphQL runs: body too large, malformed JSON.

@@ -1,0 +1,69 @@
+import { PATCH_COLUMNS } from '../customers/customer.mapper';
+
+/**
+ * How a REST field's value looks on the wire. One table drives the GraphQL selection, the
+ * conversion of GraphQL results to the original API's snake_case JSON and the OpenAPI
+ * schemas, so the three cannot disagree.
+ */
+export type FieldKind = 'uuid' | 'string' | 'nullableString' | 'boolean' | 'metadata' | 'environment' | 'dateTime';
+
+export interface RestField {
+  readonly rest: string;
+  readonly graphql: string;
+  readonly kind: FieldKind;
+  readonly description: string;
+}
+
+export const CUSTOMER_FIELDS: readonly RestField[] = [
+  { rest: 'customer_id', graphql: 'id', kind: 'uuid', description: "The customer's id." },
+  { rest: 'organization_id', graphql: 'organizationId', kind: 'uuid', description: "Your organization's id." },
+  { rest: 'name', graphql: 'name', kind: 'string', description: 'Full name of the person or business.' },
+  { rest: 'email', graphql: 'email', kind: 'nullableString', description: 'Email address.' },
+  { rest: 'phone_number', graphql: 'phoneNumber', kind: 'nullableString', description: 'Phone number in E.164 form.' },
+  { rest: 'whatsapp_number', graphql: 'whatsappNumber', kind: 'nullableString', description: 'WhatsApp number in E.164 form.' },
+  { rest: 'country', graphql: 'country', kind: 'nullableString', description: 'Country.' },
+  { rest: 'city', graphql: 'city', kind: 'nullableString', description: 'City.' },
+  { rest: 'address', graphql: 'address', kind: 'nullableString', description: 'Street address.' },
+  { rest: 'postal_code', graphql: 'postalCode', kind: 'nullableString', description: 'Postal code.' },
+  { rest: 'is_business', graphql: 'isBusiness', kind: 'boolean', description: 'Whether the customer is a business.' },
+  { rest: 'metadata', graphql: 'metadata', kind: 'metadata', description: 'Your own data about the customer.' },
+  { rest: 'environment', graphql: 'environment', kind: 'environment', description: "The environment of the key: live or test." },
+  { rest: 'created_at', graphql: 'createdAt', kind: 'dateTime', description: 'When the customer was created (UTC).' },
+  { rest: 'updated_at', graphql: 'updatedAt', kind: 'dateTime', description: 'When the customer last changed (UTC).' },
+];
+
+/** The fields a POST or PATCH body may carry, REST name to GraphQL input field. */
+export type InputField = keyof typeof PATCH_COLUMNS;
+export const BODY_FIELDS: ReadonlyMap<string, InputField> = new Map(
+  (Object.entries(PATCH_COLUMNS) as [InputField, string][]).map(([graphql, rest]) => [rest, graphql]),
+);
+
+/** The JSON type each body field must have (null aside). */
+export const BODY_KINDS: Readonly<Record<InputField, 'string' | 'boolean' | 'object'>> = {
+  name: 'string',
+  email: 'string',
+  phoneNumber: 'string',
+  whatsappNumber: 'string',
+  country: 'string',
+  city: 'string',
+  address: 'string',
+  postalCode: 'string',
+  isBusiness: 'boolean',
+  metadata: 'object',
+};
+
+/** GraphQL input field names that differ from their REST names. */
+const RENAMES: readonly [RegExp, string][] = (Object.entries(PATCH_COLUMNS) as [string, string][])
+  .filter(([graphql, rest]) => graphql !== rest)
+  .map(([graphql, rest]) => [new RegExp(`\\b${graphql}\\b`, 'g'), rest]);
+
+/** The REST name of a GraphQL field (unchanged when they are the same, e.g. pageSize, id). */
+export function restFieldName(graphql: string): string {
+  const rest: string | undefined = (PATCH_COLUMNS as Record<string, string>)[graphql];
+  return rest ?? graphql;
+}
+
+/** A validation message with GraphQL field names turned into the REST ones. */
+export function restMessage(message: string): string {
+  return RENAMES.reduce((text, [pattern, rest]) => text.replace(pattern, rest), message);
+}

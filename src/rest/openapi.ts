@@ -1,0 +1,196 @@
+import { LIMITS } from '../validation/rules';
+import type { FieldKind } from './fields';
+import { BODY_FIELDS, BODY_KINDS, CUSTOMER_FIELDS } from './fields';
+import type { RestRoute } from './routes';
+
+export const OPENAPI_PATH = '/openapi.json';
+
+type Schema = Record<string, unknown>;
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+
+const KIND_SCHEMAS: Readonly<Record<FieldKind, Schema>> = {
+  uuid: { type: 'string', format: 'uuid' },
+  string: { type: 'string' },
+  nullableString: { type: ['string', 'null'] },
+  boolean: { type: 'boolean' },
+  metadata: { type: ['object', 'null'] },
+  environment: { type: 'string', enum: ['live', 'test'] },
+  dateTime: { type: 'string', format: 'date-time' },
+};
+
+const MAX_LENGTHS: Readonly<Record<string, number>> = {
+  name: LIMITS.name,
+  email: LIMITS.email,
+  country: LIMITS.country,
+  city: LIMITS.city,
+  address: LIMITS.address,
+  postal_code: LIMITS.postalCode,
+};
+
+/** Body fields from the same table the body parser checks; only name (create) is required. */
+function bodySchema(mode: 'create' | 'update'): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const [rest, graphql] of BODY_FIELDS) {
+    const kind = BODY_KINDS[graphql];
+    const nullable = !(rest === 'name' || (mode === 'update' && rest === 'is_business'));
+    const schema: Schema = { type: nullable ? [kind, 'null'] : kind };
+    if (rest in MAX_LENGTHS) schema.maxLength = MAX_LENGTHS[rest];
+    if (rest === 'name') schema.minLength = 1;
+    if (rest === 'email') schema.format = 'email';
+    if (rest === 'phone_number' || rest === 'whatsapp_number') schema.pattern = '^\\+[1-9]\\d{6,14}$';
+    if (rest === 'is_business' && mode === 'create') schema.default = false;
+    properties[rest] = schema;
+  }
+  return { type: 'object', additionalProperties: false, properties, ...(mode === 'create' ? { required: ['name'] } : {}) };
+}
+
+const SCHEMAS: Readonly<Record<string, Schema>> = {
+  Customer: {
+    type: 'object',
+    additionalProperties: false,
+    required: CUSTOMER_FIELDS.map((field) => field.rest),
+    properties: Object.fromEntries(CUSTOMER_FIELDS.map((field) => [field.rest, { ...KIND_SCHEMAS[field.kind], description: field.description }])),
+  },
+  Pagination: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['page', 'pageSize', 'totalCount', 'totalPages'],
+    properties: {
+      page: { type: 'integer', minimum: 1 },
+      pageSize: { type: 'integer', minimum: 1, maximum: LIMITS.maxPageSize },
+      totalCount: { type: 'integer', minimum: 0 },
+      totalPages: { type: 'integer', minimum: 0 },
+    },
+  },
+  CustomerList: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['customers', 'pagination'],
+    properties: { customers: { type: 'array', items: ref('Customer') }, pagination: ref('Pagination') },
+  },
+  Transaction: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['transaction_id', 'description', 'gross_amount', 'currency_code', 'created_at', 'status'],
+    properties: {
+      transaction_id: { type: 'string' },
+      description: { type: ['string', 'null'] },
+      gross_amount: { type: 'number', description: "Amount before fees in the currency's main unit." },
+      currency_code: { type: 'string', description: 'ISO-4217 code, e.g. XOF.' },
+      created_at: { type: 'string', format: 'date-time' },
+      status: { type: 'string', enum: ['completed', 'refunded'] },
+    },
+  },
+  TransactionList: { type: 'array', items: ref('Transaction') },
+  CreateCustomerBody: bodySchema('create'),
+  UpdateCustomerBody: bodySchema('update'),
+  DeleteResult: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['message'],
+    properties: { message: { type: 'string', const: 'Customer deleted successfully' } },
+  },
+  Error: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['statusCode', 'message'],
+    properties: { statusCode: { type: 'integer' }, message: { type: 'string' } },
+  },
+  ValidationError: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['statusCode', 'message'],
+    properties: {
+      statusCode: { type: 'integer', const: 400 },
+      message: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'One message per failing field, with REST field names.' },
+    },
+  },
+  OpenApiDocument: { type: 'object', description: 'This document.' },
+};
+
+const ERROR_RESPONSES: Readonly<Record<number, { name: string; description: string }>> = {
+  400: { name: 'BadRequest', description: 'The request is invalid: one message per failing field.' },
+  401: { name: 'Unauthorized', description: 'API key is missing, or Invalid API key.' },
+  404: { name: 'NotFound', description: 'Customer with ID <id> not found or access denied.' },
+  413: { name: 'PayloadTooLarge', description: 'The body is larger than the limit.' },
+  415: { name: 'UnsupportedMediaType', description: 'The body has an unsupported encoding or charset.' },
+  429: { name: 'TooManyRequests', description: 'Rate limit reached; retry after Retry-After seconds.' },
+  500: { name: 'InternalError', description: 'Internal server error (details are logged under the x-request-id).' },
+  503: { name: 'ServiceUnavailable', description: 'The database is unavailable; try again shortly.' },
+};
+/** Every key-protected route may answer these. */
+const COMMON_ERRORS = [401, 429, 500, 503] as const;
+
+const REQUEST_ID_HEADER = { description: "The request's id, also in the gateway's logs.", schema: { type: 'string' } };
+
+function responseComponents(): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const [status, { name, description }] of Object.entries(ERROR_RESPONSES)) {
+    out[name] = {
+      description,
+      headers: {
+        'x-request-id': REQUEST_ID_HEADER,
+        ...(status === '429' ? { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer', minimum: 1 } } } : {}),
+      },
+      content: { 'application/json': { schema: ref(status === '400' ? 'ValidationError' : 'Error') } },
+    };
+  }
+  return out;
+}
+
+/** `/customers/:id` as OpenAPI's `/customers/{id}`. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function operationOf(route: RestRoute): Schema {
+  const statuses = [...new Set([...route.errors, ...COMMON_ERRORS])].sort((a, b) => a - b);
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    'x-graphql-operation': route.operation.operationName,
+    parameters: route.parameters.map((p) => ({ ...p, required: p.in === 'path' })),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } } : {}),
+    responses: {
+      [route.success.status]: {
+        description: route.success.description,
+        headers: { 'x-request-id': REQUEST_ID_HEADER },
+        content: { 'application/json': { schema: ref(route.success.schema) } },
+      },
+      ...Object.fromEntries(statuses.map((status) => [status, { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` }])),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 document of the REST endpoints, built from the router's own route table. */
+export function openApiDocument(routes: readonly RestRoute[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, Schema>> = {
+    [OPENAPI_PATH]: {
+      get: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This document.',
+        security: [],
+        responses: { 200: { description: 'The OpenAPI document.', content: { 'application/json': { schema: ref('OpenApiDocument') } } } },
+      },
+    },
+  };
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    paths[path] = { ...paths[path], [route.method]: operationOf(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Customers API (REST)',
+      version: '1.0.0',
+      description: 'The original Customers REST API, served by the GraphQL gateway from the same schema. GraphQL is at /graphql.',
+    },
+    security: [{ ApiKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
+      schemas: SCHEMAS,
+      responses: responseComponents(),
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import express from 'express';
+import { openApiDocument, OPENAPI_PATH } from './openapi';
+import type { RestDeps } from './run-operation';
+import { runOperation } from './run-operation';
+import { RestError, sendRestError } from './rest-error';
+import type { RestRoute } from './routes';
+import { CUSTOMER_ROUTES } from './routes';
+
+export type { ContextFactory, RestDeps } from './run-operation';
+
+function handlerFor(deps: RestDeps, route: RestRoute): RequestHandler {
+  return async (req, res) => {
+    const context = await deps.contextFor(req, res);
+    const run = (operation: RestRoute['operation'], variables: Record<string, unknown>) =>
+      runOperation(deps, req, context, operation, variables);
+    if ('error' in context.auth) {
+      // A bad or missing key is answered by the GraphQL layer (the same plugin, limits and
+      // logs as /graphql) before the body or query is looked at: 401 comes before 400.
+      await run(route.operation, {});
+      throw RestError.internal();
+    }
+    const { status, body } = await route.handle({ req, context, run });
+    res.status(status).json(body);
+  };
+}
+
+/** `/customers/:id` as a matcher, for telling an unknown method from an unknown path. */
+function matcher(path: string): RegExp {
+  return new RegExp(`^${path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`);
+}
+
+function methodNotAllowed(routes: readonly RestRoute[]): RequestHandler {
+  const paths = [...new Set([OPENAPI_PATH, ...routes.map((route) => route.path)])].map((path) => ({
+    pattern: matcher(path),
+    methods: [...(path === OPENAPI_PATH ? ['get'] : []), ...routes.filter((route) => route.path === path).map((route) => route.method)],
+  }));
+  return (req, res, next) => {
+    const known = paths.find((entry) => entry.pattern.test(req.path));
+    if (!known) return next();
+    const allowed = [...new Set(known.methods.flatMap((m) => (m === 'get' ? ['GET', 'HEAD'] : [m.toUpperCase()])))];
+    sendRestError(res, new RestError(405, `Method ${req.method} is not allowed on ${req.path}`, { Allow: allowed.join(', ') }));
+  };
+}
+
+function property(error: unknown, name: string): unknown {
+  return typeof error === 'object' && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined;
+}
+
+/** Everything that fails inside the router, in the seed's error shape. Only our bugs are 500s. */
+function errorHandler(bodyLimitBytes: number) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(error);
+    if (error instanceof RestError) return sendRestError(res, error);
+    const type = property(error, 'type');
+    const status = property(error, 'status');
+    if (type === 'entity.parse.failed') return sendRestError(res, RestError.badRequest(['body must be valid JSON']));
+    if (type === 'entity.too.large') return sendRestError(res, new RestError(413, `The request body is larger than the limit of ${bodyLimitBytes} bytes`));
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      return sendRestError(res, new RestError(415, 'The request body must be UTF-8 JSON'));
+    }
+    // Other client errors express raises itself, e.g. a path parameter that is not valid %-encoding.
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendRestError(res, status === 400 ? RestError.badRequest(['the request is malformed']) : new RestError(status, 'Bad request'));
+    }
+    res.locals.log?.error({ err: error }, 'REST request failed');
+    sendRestError(res, RestError.internal());
+  };
+}
+
+/**
+ * The original Customers REST API. Every route comes from CUSTOMER_ROUTES, which also builds
+ * the OpenAPI document served at /openapi.json. Bodies are parsed only on the routes that take
+ * one, so other paths fall through to the app's 404 untouched.
+ */
+export function createRestRouter(deps: RestDeps): Router {
+  const router = express.Router();
+  const document = openApiDocument(CUSTOMER_ROUTES);
+  router.get(OPENAPI_PATH, (_req, res) => {
+    res.json(document);
+  });
+  const json = express.json({ limit: deps.bodyLimitBytes });
+  for (const route of CUSTOMER_ROUTES) {
+    const handlers: RequestHandler[] = route.body ? [json, handlerFor(deps, route)] : [handlerFor(deps, route)];
+    router[route.method](route.path, ...handlers);
+  }
+  router.use(methodNotAllowed(CUSTOMER_ROUTES));
+  router.use(errorHandler(deps.bodyLimitBytes));
+  return router;
+}
