@@ -67,12 +67,14 @@ export class CreateCustomerInput {
   description: 'Changes to a customer. Only the fields present change; null clears an optional field. name and isBusiness cannot be null.',
 })
 export class UpdateCustomerInput {
+  // Rules run bottom-up and stop at the first failure (see validateArgument): null is refused
+  // first, with its own message.
   @Field(() => String, { nullable: true, description: `New full name (1-${LIMITS.name} characters); cannot be null.` })
-  @NotNullWhenPresent()
-  @ValidateIf((o: UpdateCustomerInput) => o.name !== undefined && o.name !== null)
+  @ValidateIf((o: UpdateCustomerInput) => o.name !== undefined)
   @IsString()
   @NotBlank()
   @MaxLength(LIMITS.name)
+  @NotNullWhenPresent()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'New email address; null clears it.' })
@@ -112,9 +114,9 @@ export class UpdateCustomerInput {
   postalCode?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Whether the customer is a business; cannot be null.' })
-  @NotNullWhenPresent()
-  @IsOptional()
+  @ValidateIf((o: UpdateCustomerInput) => o.isBusiness !== undefined)
   @IsBoolean()
+  @NotNullWhenPresent()
   isBusiness?: boolean | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'New metadata, replacing the old whole; null clears it.' })

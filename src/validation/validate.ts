@@ -27,7 +27,12 @@ function flatten(errors: ValidationError[], out: FieldError[] = []): FieldError[
  */
 export async function fieldErrorsOf(instance: object): Promise<FieldError[]> {
   trimStrings(instance);
-  const errors = await validate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  // One message per field: the first rule that fails (rules run bottom-up in the class).
+  const errors = await validate(instance, {
+    forbidUnknownValues: false,
+    stopAtFirstError: true,
+    validationError: { target: false, value: false },
+  });
   return flatten(errors);
 }
 

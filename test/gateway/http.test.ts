@@ -34,7 +34,7 @@ describe('HTTP surface', () => {
     const query = encodeURIComponent('{ customers { pagination { page pageSize } } }');
     const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ data: { customers: { pagination: { page: 1, pageSize: 50 } } } });
+    expect(((await res.json()) as { data: unknown }).data).toEqual({ customers: { pagination: { page: 1, pageSize: 50 } } });
   });
 
   test('refuses a GET without a preflight header (CSRF prevention)', async () => {
