@@ -20,6 +20,7 @@ import { operationLog, requireApiKey } from './plugins';
 import type { ContextFactory } from './rest/router';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
+import { createLimits, RATE_LIMIT_HEADERS } from './limits';
 
 export interface ServerDeps {
   config: Config;
@@ -67,18 +68,23 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
   httpServer.keepAliveTimeout = 5_000;
 
   const authenticator = new Authenticator(db, config.authCacheTtlSeconds);
+  // Rate limits (per tenant, shared over Redis when configured), query cost, auth failures.
+  const limits = await createLimits(config, logger);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildGatewaySchema(),
+    schema: limits.apply(await buildGatewaySchema()),
     formatError,
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries are kept in a size-bounded LRU, never an unbounded map.
+    cache: 'bounded',
     includeStacktraceInErrorResponses: false,
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       requireApiKey,
+      ...limits.plugins,
       operationLog,
     ],
   });
@@ -96,7 +102,11 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
   // One context factory for /graphql and the REST routes: same authentication and tenancy.
   const contextFor: ContextFactory = async (req, res) => {
     const { requestId, log } = res.locals;
-    const auth: AuthResult = await authenticator.authenticate(presentedKey(req.headers)).then(
+    // Invalid keys are counted per client address (req.ip honours TRUST_PROXY) and refused
+    // past AUTH_FAILURE_LIMIT before the key is looked up.
+    const auth: AuthResult = await limits.authFailures.authenticate(req.ip ?? req.socket.remoteAddress ?? 'unknown', () =>
+      authenticator.authenticate(presentedKey(req.headers)),
+    ).then(
       (tenant) => ({ tenant }),
       (error: Error) => ({ error }),
     );
@@ -105,7 +115,7 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
 
   app.use(
     '/graphql',
-    cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }),
+    cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, exposedHeaders: RATE_LIMIT_HEADERS }),
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: ({ req, res }) => contextFor(req, res),
@@ -140,6 +150,10 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
           resolve(httpServer.address() as AddressInfo);
         });
       }),
-    stop: () => apollo.stop(),
+    stop: async () => {
+      await apollo.stop();
+      // After the last request: the rate-limit store (Redis connection) is no longer needed.
+      await limits.close();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { BadUserInputError, customerNotFound } from '../errors';
+import { customerPageCost, transactionsCost } from '../limits/complexity';
 import { LIMITS } from '../validation/rules';
 import { CustomerListing } from './customer-listing';
 import { toCustomer, toTransaction } from './customer.mapper';
@@ -22,7 +23,11 @@ function customerId(id: string): string {
 
 @Resolver(() => Customer)
 export class CustomerResolver {
-  @Query(() => CustomerPage, { description: 'Customers of the caller\'s organization and environment, newest first.' })
+  @Query(() => CustomerPage, {
+    description: 'Customers of the caller\'s organization and environment, newest first.',
+    // The page's selection counts once per customer it can hold (src/limits/complexity.ts).
+    complexity: customerPageCost,
+  })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphQLContext): CustomerListing {
     const { repository } = ctx.customers();
     const search = args.search?.trim() ? args.search.trim() : null;
@@ -47,7 +52,10 @@ export class CustomerResolver {
     return toCustomer(row);
   }
 
-  @FieldResolver(() => [Transaction], { description: 'Completed and refunded transactions of this customer, newest first.' })
+  @FieldResolver(() => [Transaction], {
+    description: 'Completed and refunded transactions of this customer, newest first.',
+    complexity: transactionsCost,
+  })
   async transactions(
     @Root() customer: Customer,
     @Arg('first', () => Int, {
