@@ -1,8 +1,14 @@
 import { CustomersArgs } from '../customers/customer.args';
+import { LIMITS } from '../validation/rules';
 import { fieldErrorsOf } from '../validation/validate';
 import { RestError } from './rest-error';
 
-const INT32_MAX = 2 ** 31 - 1;
+/**
+ * Out-of-range numbers are clamped to just past the range, so the arguments' own rules answer
+ * ("must not be greater than 200") rather than GraphQL's 32-bit Int coercion or the query cost
+ * check (which sees the requested page size before the rules run).
+ */
+const JUST_PAST = { page: LIMITS.maxPage + 1, pageSize: LIMITS.maxPageSize + 1 } as const;
 const INTEGER = /^[+-]?\d+$/;
 
 export const TYPE_VALUES = ['business', 'individual', 'all'] as const;
@@ -23,8 +29,7 @@ function single(query: Record<string, unknown>, name: string, problems: string[]
 /**
  * GET /customers query parameters as the `customers` query's variables. Only their form is
  * checked here (strings, the seed's lower-case values, whole numbers); ranges (page from 1,
- * pageSize 1-200, search length) are the GraphQL arguments' own rules. Numbers outside
- * GraphQL's 32-bit Int are clamped so those rules, not a coercion error, answer. Unknown
+ * pageSize 1-200, search length) are the GraphQL arguments' own rules. Unknown
  * parameters are ignored, as most HTTP APIs do (cache busters, tracking parameters).
  */
 export async function listVariables(query: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -49,7 +54,7 @@ export async function listVariables(query: Record<string, unknown>): Promise<Rec
       problems.push(`${name} must be an integer number`);
       continue;
     }
-    variables[name] = Math.max(-INT32_MAX, Math.min(INT32_MAX, Number(value)));
+    variables[name] = Math.max(0, Math.min(JUST_PAST[name], Number(value)));
   }
 
   if (problems.length === 0) return variables;

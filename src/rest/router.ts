@@ -13,7 +13,7 @@ function handlerFor(deps: RestDeps, route: RestRoute): RequestHandler {
   return async (req, res) => {
     const context = await deps.contextFor(req, res);
     const run = (operation: RestRoute['operation'], variables: Record<string, unknown>) =>
-      runOperation(deps, req, context, operation, variables);
+      runOperation(deps, req, res, context, operation, variables);
     if ('error' in context.auth) {
       // A bad or missing key is answered by the GraphQL layer (the same plugin, limits and
       // logs as /graphql) before the body or query is looked at: 401 comes before 400.

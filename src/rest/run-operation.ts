@@ -14,6 +14,9 @@ export interface RestDeps {
   readonly bodyLimitBytes: number;
 }
 
+/** The REST response writes its own body. */
+const SKIPPED_HEADERS = new Set(['content-type', 'content-length']);
+
 function headerMap(req: Request): HeaderMap {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -30,6 +33,7 @@ function headerMap(req: Request): HeaderMap {
 export async function runOperation(
   deps: RestDeps,
   req: Request,
+  res: Response,
   contextValue: GraphQLContext,
   operation: RestOperation,
   variables: Record<string, unknown>,
@@ -44,6 +48,10 @@ export async function runOperation(
     },
     { contextValue },
   );
+  // Headers the plugins set (rate-limit budget, Retry-After) reach REST clients too.
+  for (const [name, value] of response.http.headers) {
+    if (!SKIPPED_HEADERS.has(name)) res.setHeader(name, value);
+  }
   if (response.body.kind !== 'single') throw RestError.internal();
   const { data, errors } = response.body.singleResult;
   const first = errors?.[0];
