@@ -1,0 +1,230 @@
+import type { TestGateway } from '../helpers/gateway';
+import { startGateway } from '../helpers/gateway';
+import { addCustomer, addTransaction, minutesAgo } from '../helpers/customers';
+import type { TestTenant } from '../helpers/tenants';
+import { asArray, asRecord, rest } from './helpers';
+
+let gw: TestGateway;
+let tenant: TestTenant & { key: string };
+let openapi: Record<string, unknown>;
+
+beforeAll(async () => {
+  gw = await startGateway();
+  tenant = await gw.tenantWithKey();
+  openapi = asRecord((await rest(gw, 'GET', '/openapi.json')).body);
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+const get = async (path: string, key = tenant.key) => rest(gw, 'GET', path, { key });
+
+/** A small JSON Schema check (the subset the document uses) with $refs into the document. */
+function schemaErrors(value: unknown, schema: unknown, path = '$'): string[] {
+  const s = asRecord(schema);
+  if (typeof s.$ref === 'string') {
+    const target = s.$ref.replace('#/', '').split('/').reduce<unknown>((node, part) => asRecord(node)[part], openapi);
+    return schemaErrors(value, target, path);
+  }
+  const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
+  const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+  if (types.length > 0 && !types.includes(actual) && !(actual === 'integer' && types.includes('number'))) return [`${path}: ${actual} is not ${types.join('|')}`];
+  if (Array.isArray(s.enum) && !s.enum.includes(value)) return [`${path}: ${String(value)} not in enum`];
+  if ('const' in s && s.const !== value) return [`${path}: not ${String(s.const)}`];
+  if (actual === 'array' && s.items) return (value as unknown[]).flatMap((item, i) => schemaErrors(item, s.items, `${path}[${i}]`));
+  if (actual === 'object' && s.properties) {
+    const record = value as Record<string, unknown>;
+    const properties = asRecord(s.properties);
+    const missing = (Array.isArray(s.required) ? s.required : []).filter((k) => !(String(k) in record)).map((k) => `${path}.${String(k)} missing`);
+    const extra = s.additionalProperties === false ? Object.keys(record).filter((k) => !(k in properties)).map((k) => `${path}.${k} not allowed`) : [];
+    const inner = Object.keys(record).filter((k) => k in properties).flatMap((k) => schemaErrors(record[k], properties[k], `${path}.${k}`));
+    return [...missing, ...extra, ...inner];
+  }
+  return [];
+}
+
+/** The documented schema of a route's response with this status. */
+function responseSchema(path: string, method: string, status: number): unknown {
+  const paths = asRecord(openapi.paths);
+  let response = asRecord(asRecord(asRecord(asRecord(paths[path])[method]).responses)[String(status)]);
+  if (typeof response.$ref === 'string') response = asRecord(asRecord(asRecord(openapi.components).responses)[response.$ref.split('/').pop() ?? '']);
+  return asRecord(asRecord(response.content)['application/json']).schema;
+}
+
+describe('GET /customers', () => {
+  let t: TestTenant & { key: string };
+  beforeAll(async () => {
+    t = await gw.tenantWithKey();
+    for (let i = 0; i < 7; i += 1) {
+      const c = await addCustomer(gw.db.inner, t, { name: `Person ${i}`, email: `p${i}@example.com`, is_business: i % 2 === 0 });
+      if (i < 3) await addTransaction(gw.db.inner, t, c.customer_id, { status: i === 2 ? 'refunded' : 'completed' });
+    }
+    await addCustomer(gw.db.inner, t, { name: 'Acme SARL', email: 'billing@acme.sn', is_business: true });
+  });
+
+  test('defaults, pages and totals', async () => {
+    const first = await get('/customers', t.key);
+    expect(first.status).toBe(200);
+    expect(schemaErrors(first.body, responseSchema('/customers', 'get', 200))).toEqual([]);
+    expect(asRecord(first.body).pagination).toEqual({ page: 1, pageSize: 50, totalCount: 8, totalPages: 1 });
+    const second = asRecord((await get('/customers?page=2&pageSize=3', t.key)).body);
+    expect(second.pagination).toEqual({ page: 2, pageSize: 3, totalCount: 8, totalPages: 3 });
+    expect(asArray(second.customers)).toHaveLength(3);
+  });
+
+  test('search, type and status with the seed values', async () => {
+    const names = async (query: string) => asArray(asRecord((await get(`/customers?${query}`, t.key)).body).customers).map((c) => asRecord(c).name);
+    expect(await names('search=ACME')).toEqual(['Acme SARL']);
+    expect(await names('search=billing@')).toEqual(['Acme SARL']);
+    expect((await names('type=business')).sort()).toEqual(['Acme SARL', 'Person 0', 'Person 2', 'Person 4', 'Person 6']);
+    expect((await names('type=individual')).sort()).toEqual(['Person 1', 'Person 3', 'Person 5']);
+    expect((await names('status=active')).sort()).toEqual(['Person 0', 'Person 1', 'Person 2']);
+    expect(await names('status=inactive')).toHaveLength(5);
+    expect(await names('status=all&type=all')).toHaveLength(8);
+    expect(await names('type=individual&status=active')).toEqual(['Person 1']);
+    expect(await names('search=&unknown=1')).toHaveLength(8);
+  });
+
+  test("a test key does not see live customers, nor another organization's", async () => {
+    const live = await gw.keyFor(t, 'live');
+    expect(asRecord((await get('/customers', live)).body).pagination).toMatchObject({ totalCount: 0 });
+    expect(asRecord((await get('/customers', tenant.key)).body).customers).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ organization_id: t.organizationId })]),
+    );
+  });
+});
+
+describe('POST and PATCH', () => {
+  test('POST: every field, trimmed; 201 with the documented shape', async () => {
+    const response = await rest(gw, 'POST', '/customers', {
+      key: tenant.key,
+      body: {
+        name: '  Awa Ndiaye ',
+        email: 'awa@example.sn',
+        phone_number: '+221771234567',
+        whatsapp_number: '+221771234568',
+        country: 'Senegal',
+        city: 'Thiès',
+        address: '1 Rue A',
+        postal_code: '21000',
+        is_business: true,
+        metadata: { tier: 'gold', tags: ['a'] },
+      },
+    });
+    expect(response.status).toBe(201);
+    expect(schemaErrors(response.body, responseSchema('/customers', 'post', 201))).toEqual([]);
+    expect(response.body).toMatchObject({ name: 'Awa Ndiaye', city: 'Thiès', is_business: true, metadata: { tier: 'gold', tags: ['a'] }, environment: 'test' });
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  test('PATCH: absent keeps, null clears, metadata is replaced whole, {} changes nothing', async () => {
+    const created = asRecord(
+      (await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Moussa', email: 'm@example.sn', city: 'Dakar', metadata: { a: 1 } } })).body,
+    );
+    const id = String(created.customer_id);
+    const patch = async (body: unknown) => asRecord((await rest(gw, 'PATCH', `/customers/${id}`, { key: tenant.key, body })).body);
+    expect(await patch({ email: null, metadata: { b: 2 } })).toMatchObject({ name: 'Moussa', email: null, city: 'Dakar', metadata: { b: 2 } });
+    expect(await patch({ is_business: true, city: null })).toMatchObject({ email: null, city: null, is_business: true, metadata: { b: 2 } });
+    const unchanged = await patch({});
+    expect(unchanged).toMatchObject({ name: 'Moussa', is_business: true, metadata: { b: 2 } });
+    expect(asRecord((await get(`/customers/${id.toUpperCase()}`)).body)).toEqual(unchanged);
+  });
+});
+
+describe('GET /customers/:id/transactions', () => {
+  test('all settled transactions, newest first, past the GraphQL field cap of 100', async () => {
+    const customer = await addCustomer(gw.db.inner, tenant, { name: 'Big spender' });
+    for (let i = 0; i < 130; i += 1) {
+      await addTransaction(gw.db.inner, tenant, customer.customer_id, {
+        amount: 1000 + i + 0.5,
+        status: i % 10 === 0 ? 'refunded' : 'completed',
+        createdAt: minutesAgo(200 - i),
+      });
+    }
+    await addTransaction(gw.db.inner, tenant, customer.customer_id, { status: 'pending', createdAt: minutesAgo(1) });
+    await addTransaction(gw.db.inner, tenant, customer.customer_id, { status: 'failed', createdAt: minutesAgo(1) });
+    const response = await get(`/customers/${customer.customer_id}/transactions`);
+    expect(response.status).toBe(200);
+    expect(schemaErrors(response.body, responseSchema('/customers/{id}/transactions', 'get', 200))).toEqual([]);
+    const list = asArray(response.body).map(asRecord);
+    expect(list).toHaveLength(130);
+    expect(list[0]).toMatchObject({ gross_amount: 1129.5, status: 'completed', currency_code: 'XOF', created_at: minutesAgo(71).toISOString() });
+    expect(list[129]).toMatchObject({ gross_amount: 1000.5, status: 'refunded' });
+    const times = list.map((tx) => Date.parse(String(tx.created_at)));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  test('a customer without transactions: an empty list', async () => {
+    const customer = await addCustomer(gw.db.inner, tenant, { name: 'New' });
+    expect((await get(`/customers/${customer.customer_id}/transactions`)).body).toEqual([]);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  test('an OpenAPI 3.1 document, public, with the x-api-key scheme', () => {
+    expect(openapi.openapi).toBe('3.1.0');
+    expect(asRecord(asRecord(openapi.components).securitySchemes)).toEqual({ ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } });
+    expect(openapi.security).toEqual([{ ApiKey: [] }]);
+  });
+
+  test('every route of the router is in the document, and every documented operation is a route', () => {
+    interface Layer {
+      route?: { path: string; methods: Record<string, boolean> };
+      handle?: { stack?: Layer[] };
+    }
+    const walk = (stack: Layer[]): Layer[][] =>
+      stack.flatMap((layer) => (layer.route ? [] : layer.handle?.stack ? [layer.handle.stack, ...walk(layer.handle.stack)] : []));
+    const app = gw.server.app as unknown as { router: { stack: Layer[] } };
+    // the REST router: the mounted router that serves /openapi.json
+    const restStack = walk(app.router.stack).find((stack) => stack.some((layer) => layer.route?.path === '/openapi.json'));
+    expect(restStack).toBeDefined();
+    const routed = (restStack ?? [])
+      .filter((layer) => layer.route)
+      .flatMap((layer) =>
+        Object.keys(layer.route?.methods ?? {})
+          .filter((m) => m !== '_all')
+          .map((m) => `${m.toUpperCase()} ${(layer.route?.path ?? '').replace(/:(\w+)/g, '{$1}')}`),
+      )
+      .sort();
+    const documented = Object.entries(asRecord(openapi.paths))
+      .flatMap(([path, item]) => Object.keys(asRecord(item)).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(routed).toEqual(documented);
+    expect(documented).toHaveLength(7);
+  });
+
+  test('every $ref resolves', () => {
+    const refs: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (typeof node === 'object' && node !== null) {
+        for (const [k, v] of Object.entries(node)) {
+          if (k === '$ref' && typeof v === 'string') refs.push(v);
+          else collect(v);
+        }
+      }
+    };
+    collect(openapi);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) {
+      const target = ref.replace('#/', '').split('/').reduce<unknown>((node, part) => (node ? asRecord(node)[part] : undefined), openapi);
+      expect([ref, target !== undefined]).toEqual([ref, true]);
+    }
+  });
+
+  test('responses and errors match their documented schemas', async () => {
+    const created = await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Doc' } });
+    const id = String(asRecord(created.body).customer_id);
+    const cases: [string, string, string, number, unknown][] = [
+      ['/customers/{id}', 'get', `/customers/${id}`, 200, (await get(`/customers/${id}`)).body],
+      ['/customers/{id}', 'get', '/customers/x', 400, (await get('/customers/x')).body],
+      ['/customers/{id}', 'get', '', 401, (await get(`/customers/${id}`, 'lomi_test_nope')).body],
+      ['/customers/{id}', 'get', '', 404, (await get('/customers/123e4567-e89b-12d3-a456-426614174000')).body],
+      ['/customers/{id}', 'delete', '', 200, (await rest(gw, 'DELETE', `/customers/${id}`, { key: tenant.key })).body],
+    ];
+    for (const [path, method, , status, body] of cases) {
+      expect([path, method, status, schemaErrors(body, responseSchema(path, method, status))]).toEqual([path, method, status, []]);
+    }
+  });
+});
