@@ -95,7 +95,7 @@ export interface StartOptions {
 
 export async function startGateway(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestGateway> {
   const sql = options.database ?? (await openTestDatabase());
-  const supabase = (options.backend ?? process.env.TEST_GATEWAY_BACKEND) === 'supabase' ? await supabaseOverTestDatabase(sql) : undefined;
+  const supabase = (options.backend ?? process.env.TEST_GATEWAY_BACKEND) === 'supabase' ? await supabaseOverTestDatabase(sql, Number(env.SUPABASE_TIMEOUT_MS ?? 30_000)) : undefined;
   const db = new CountingDatabase(sql, supabase);
   const supabaseEnv = supabase ? { SUPABASE_URL: supabase.standin.url, SUPABASE_SERVICE_ROLE_KEY: supabase.standin.serviceRoleKey } : {};
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: options.logLines ? 'info' : 'silent', ...supabaseEnv, ...env });

@@ -33,7 +33,7 @@ export interface ReceivedRequest {
   body: unknown;
 }
 
-export type CannedAnswer =
+export type CannedAnswer = (
   /** Any status and JSON body, e.g. a PostgREST error. */
   | { kind: 'json'; status: number; body: unknown }
   /** A non-JSON body, as a proxy in front of PostgREST might send. */
@@ -41,14 +41,18 @@ export type CannedAnswer =
   /** Destroys the connection without answering. */
   | { kind: 'close' }
   /** Waits, then answers from the database (or never, if the client gives up first). */
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+) & {
+  /** Only for calls of this function (default: the next call of any function). */
+  fn?: string;
+};
 
 export interface PostgrestStandin {
   /** The project URL to give supabase-js (`SUPABASE_URL`). */
   readonly url: string;
   readonly serviceRoleKey: string;
   readonly requests: ReceivedRequest[];
-  /** Answers for the next requests, in order, instead of the database. */
+  /** Answers for the next requests (of `fn`, when given), in order, instead of the database. */
   queue(...answers: CannedAnswer[]): void;
   close(): Promise<void>;
 }
@@ -191,7 +195,8 @@ export async function startPostgrestStandin(options: { db?: SqlDatabase; service
       return;
     }
 
-    const answer = canned.shift();
+    const index = canned.findIndex((a) => a.fn === undefined || a.fn === match[1]);
+    const answer = index < 0 ? undefined : canned.splice(index, 1)[0];
     if (answer?.kind === 'json') return send(res, answer.status, answer.body);
     if (answer?.kind === 'text') {
       res.writeHead(answer.status, { 'content-type': 'text/html' });

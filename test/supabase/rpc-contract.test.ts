@@ -1,0 +1,222 @@
+/**
+ * Contract of the Supabase adapter with PostgREST. PostgREST cannot run on these machines, so
+ * the adapter (real supabase-js, real HTTP) talks to a local stand-in that records each request
+ * and answers like PostgREST's RPC endpoint by calling the SQL function on the test database.
+ * These tests pin the requests supabase-js sends and that the results equal the SQL adapter's.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RpcFunction } from '../../src/db/database';
+import { RPC_FUNCTIONS } from '../../src/db/database';
+import type { SqlDatabase } from '../../src/db/sql-database';
+import type { SupabaseDatabase } from '../../src/db/supabase';
+import { supabaseDatabase } from '../../src/db/supabase';
+import type { CustomerRow, TransactionRow } from '../helpers/customers';
+import { openTestDatabase } from '../helpers/database';
+import type { PostgrestStandin, ReceivedRequest } from '../helpers/postgrest-standin';
+import { startPostgrestStandin } from '../helpers/postgrest-standin';
+import type { TestTenant } from '../helpers/tenants';
+
+let sql: SqlDatabase;
+let standin: PostgrestStandin;
+let supa: SupabaseDatabase;
+
+beforeAll(async () => {
+  sql = await openTestDatabase();
+  standin = await startPostgrestStandin({ db: sql });
+  supa = supabaseDatabase({ url: standin.url, serviceRoleKey: standin.serviceRoleKey, timeoutMs: 30_000 });
+});
+
+afterAll(async () => {
+  await supa.close();
+  await standin.close();
+  await sql.close();
+});
+
+/** Calls through the adapter and returns the rows with the one request it caused. */
+async function call<R extends object>(fn: RpcFunction, args: Record<string, unknown>): Promise<{ rows: R[]; request: ReceivedRequest }> {
+  const before = standin.requests.length;
+  const rows = await supa.rpc<R>(fn, args);
+  expect(standin.requests.length).toBe(before + 1);
+  return { rows, request: standin.requests[before] };
+}
+
+/** What every RPC request must look like. */
+function expectRpcRequest(request: ReceivedRequest, fn: RpcFunction, body: unknown): void {
+  expect(request.method).toBe('POST');
+  expect(request.path).toBe(`/rest/v1/rpc/${fn}`);
+  expect(request.headers.apikey).toBe(standin.serviceRoleKey);
+  expect(request.headers.authorization).toBe(`Bearer ${standin.serviceRoleKey}`);
+  expect(request.headers['content-type']).toMatch(/^application\/json/);
+  expect(request.headers['content-profile']).toBe('public');
+  // no Prefer header: no count, no return=minimal (that would drop the rows)
+  expect(request.headers.prefer).toBeUndefined();
+  expect(request.body).toEqual(body);
+}
+
+const seen = new Set<RpcFunction>();
+afterAll(() => {
+  // every function the gateway may call has its request pinned here
+  expect([...RPC_FUNCTIONS].filter((fn) => !seen.has(fn))).toEqual([]);
+});
+
+function pin(request: ReceivedRequest, fn: RpcFunction, body: unknown): void {
+  expectRpcRequest(request, fn, body);
+  seen.add(fn);
+}
+
+describe('requests and results of every function', () => {
+  let tenant: TestTenant;
+  let scope: { p_organization_id: string; p_environment: string };
+  let customers: CustomerRow[];
+
+  beforeAll(async () => {
+    const created = await call<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: 'Supabase Org' });
+    pin(created.request, 'create_organization', { p_name: 'Supabase Org' });
+    tenant = { organizationId: created.rows[0].organization_id, merchantId: created.rows[0].merchant_id, environment: 'test' };
+    scope = { p_organization_id: tenant.organizationId, p_environment: 'test' };
+  });
+
+  test('seed_demo_customers: counts come back as numbers', async () => {
+    const args = { ...scope, p_customers: 4, p_transactions_per_customer: 3 };
+    const { rows, request } = await call<{ customers: number; transactions: number }>('seed_demo_customers', args);
+    pin(request, 'seed_demo_customers', args);
+    expect(rows[0].customers).toBe(4);
+    expect(typeof rows[0].transactions).toBe('number');
+  });
+
+  test('create_customer: jsonb argument sent as a JSON object, undefined arguments left out, timestamps as Date', async () => {
+    const args = {
+      p_merchant_id: tenant.merchantId,
+      ...scope,
+      p_name: 'Awa Diallo',
+      p_email: 'awa@example.com',
+      p_phone_number: undefined,
+      p_is_business: true,
+      p_metadata: { tier: 'gold', tags: ['a', 'b'], nested: { n: 1 } },
+    };
+    const { rows, request } = await call<CustomerRow>('create_customer', args);
+    const { p_phone_number: _omitted, ...sent } = args;
+    pin(request, 'create_customer', sent);
+    expect(request.rawBody).not.toContain('p_phone_number');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ name: 'Awa Diallo', is_business: true, metadata: { tier: 'gold', tags: ['a', 'b'], nested: { n: 1 } } });
+    expect(rows[0].created_at).toBeInstanceOf(Date);
+    expect(rows[0].updated_at).toBeInstanceOf(Date);
+    // the same row as the SQL adapter returns
+    const [direct] = await sql.rpc<CustomerRow>('get_customer_by_organization', { ...scope, p_customer_id: rows[0].customer_id });
+    expect(rows[0]).toEqual(direct);
+  });
+
+  test('fetch_customers_with_status and count_customers_with_status: same rows as the SQL adapter, total as a number', async () => {
+    const args = {
+      p_merchant_id: tenant.merchantId,
+      ...scope,
+      p_search_term: null,
+      p_customer_type: 'all',
+      p_activity_status: 'all',
+      p_offset: 0,
+      p_limit: 50,
+      p_include_total: true,
+    };
+    const { rows, request } = await call<CustomerRow & { total_count: number }>('fetch_customers_with_status', args);
+    pin(request, 'fetch_customers_with_status', args);
+    expect(rows).toHaveLength(5);
+    expect(rows[0].total_count).toBe(5);
+    expect(rows).toEqual(await sql.rpc('fetch_customers_with_status', args));
+    customers = rows;
+
+    const countArgs = { ...scope, p_search_term: 'awa', p_customer_type: 'business', p_activity_status: 'all' };
+    const count = await call<{ total_count: number }>('count_customers_with_status', countArgs);
+    pin(count.request, 'count_customers_with_status', countArgs);
+    expect(count.rows).toEqual([{ total_count: 1 }]);
+  });
+
+  test('get_customer_by_organization and get_customers_by_ids: ids sent as a JSON array', async () => {
+    const one = { p_customer_id: customers[0].customer_id, ...scope };
+    const single = await call<CustomerRow>('get_customer_by_organization', one);
+    pin(single.request, 'get_customer_by_organization', one);
+    expect(single.rows).toEqual([customers[0]].map(({ ...c }) => stripTotal(c)));
+
+    const ids = customers.slice(0, 3).map((c) => c.customer_id);
+    const many = { p_customer_ids: ids, ...scope };
+    const batch = await call<CustomerRow>('get_customers_by_ids', many);
+    pin(batch.request, 'get_customers_by_ids', many);
+    expect(batch.request.rawBody).toContain(`"p_customer_ids":${JSON.stringify(ids)}`);
+    expect(new Set(batch.rows.map((c) => c.customer_id))).toEqual(new Set(ids));
+    expect(batch.rows).toEqual(await sql.rpc('get_customers_by_ids', many));
+  });
+
+  test('fetch_customer_transactions and fetch_transactions_for_customers: amounts as numbers, created_at as Date', async () => {
+    const ids = customers.map((c) => c.customer_id);
+    const args = { p_customer_ids: ids, ...scope, p_limit_per_customer: 2 };
+    const batch = await call<TransactionRow>('fetch_transactions_for_customers', args);
+    pin(batch.request, 'fetch_transactions_for_customers', args);
+    expect(Array.isArray((batch.request.body as { p_customer_ids: unknown }).p_customer_ids)).toBe(true);
+    expect(batch.rows).toEqual(await sql.rpc('fetch_transactions_for_customers', args));
+    for (const t of batch.rows) {
+      expect(typeof t.gross_amount).toBe('number');
+      expect(t.created_at).toBeInstanceOf(Date);
+    }
+
+    const oneArgs = { p_customer_id: customers[0].customer_id, p_environment: 'test', p_organization_id: tenant.organizationId, p_limit: 10 };
+    const single = await call<TransactionRow>('fetch_customer_transactions', oneArgs);
+    pin(single.request, 'fetch_customer_transactions', oneArgs);
+    expect(single.rows).toEqual(await sql.rpc('fetch_customer_transactions', oneArgs));
+  });
+
+  test('update_customer: the patch is a JSON object; delete_customer', async () => {
+    const target = customers[1];
+    const args = { p_customer_id: target.customer_id, ...scope, p_patch: { name: 'Renamed', metadata: null } };
+    const updated = await call<CustomerRow>('update_customer', args);
+    pin(updated.request, 'update_customer', args);
+    expect(updated.rows[0]).toMatchObject({ customer_id: target.customer_id, name: 'Renamed', metadata: null });
+
+    const del = { p_customer_id: target.customer_id, ...scope };
+    const deleted = await call<{ deleted: boolean }>('delete_customer', del);
+    pin(deleted.request, 'delete_customer', del);
+    expect(deleted.rows).toEqual([{ deleted: true }]);
+
+    // a function answering with no rows is an empty array, as from the SQL adapter
+    const gone = await call<CustomerRow>('get_customer_by_organization', del);
+    expect(gone.rows).toEqual([]);
+  });
+
+  test('API keys: create (Date argument as ISO text), verify, list (nullable timestamps), revoke', async () => {
+    const hash = randomBytes(32).toString('hex');
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    const createArgs = { ...scope, p_key_hash: hash, p_key_prefix: 'lomi_test_abc', p_name: 'k', p_expires_at: expiresAt };
+    const created = await call<{ api_key_id: string }>('create_api_key', createArgs);
+    pin(created.request, 'create_api_key', { ...createArgs, p_expires_at: expiresAt.toISOString() });
+
+    const verified = await call<{ organization_id: string; environment: string }>('verify_api_key', { p_key_hash: hash });
+    pin(verified.request, 'verify_api_key', { p_key_hash: hash });
+    expect(verified.rows).toEqual([{ api_key_id: created.rows[0].api_key_id, organization_id: tenant.organizationId, merchant_id: tenant.merchantId, environment: 'test' }]);
+
+    const listed = await call<{ expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; created_at: Date }>('list_api_keys', {
+      p_organization_id: tenant.organizationId,
+    });
+    pin(listed.request, 'list_api_keys', { p_organization_id: tenant.organizationId });
+    expect(listed.rows).toHaveLength(1);
+    expect(listed.rows[0].expires_at).toEqual(expiresAt);
+    expect(listed.rows[0].revoked_at).toBeNull();
+    expect(listed.rows[0].last_used_at).toBeInstanceOf(Date);
+    expect(listed.rows[0].created_at).toBeInstanceOf(Date);
+    expect(listed.rows).toEqual(await sql.rpc('list_api_keys', { p_organization_id: tenant.organizationId }));
+
+    const revoked = await call<{ revoked_at: Date }>('revoke_api_key', { p_api_key_id: created.rows[0].api_key_id });
+    pin(revoked.request, 'revoke_api_key', { p_api_key_id: created.rows[0].api_key_id });
+    expect(revoked.rows[0].revoked_at).toBeInstanceOf(Date);
+    expect((await call('verify_api_key', { p_key_hash: hash })).rows).toEqual([]);
+  });
+
+  test('ping calls a cheap read-only function', async () => {
+    const before = standin.requests.length;
+    await supa.ping();
+    expect(standin.requests.slice(before).map((r) => r.path)).toEqual(['/rest/v1/rpc/list_api_keys']);
+  });
+});
+
+function stripTotal<T extends object>(row: T): Omit<T, 'total_count'> {
+  const { total_count: _total, ...rest } = row as T & { total_count?: unknown };
+  return rest;
+}
