@@ -1,4 +1,6 @@
-import { getIntrospectionQuery } from 'graphql';
+import { readFileSync } from 'node:fs';
+import type { IntrospectionQuery } from 'graphql';
+import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema } from 'graphql';
 import type { TestGateway } from '../helpers/gateway';
 import { startGateway } from '../helpers/gateway';
 
@@ -92,6 +94,12 @@ describe('query depth and cost, with the default limits', () => {
       expect(response.body.extensions?.cost).toEqual(expect.any(Number));
     }
     expect(gw.db.names()).toEqual([]);
+  });
+
+  it('serves exactly the committed schema: the rate-limit directives are configuration, not API', async () => {
+    const response = await gw.gql<IntrospectionQuery>(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true }));
+    const served = printSchema(lexicographicSortSchema(buildClientSchema(response.body.data as IntrospectionQuery)));
+    expect(served + '\n').toBe(readFileSync('schema/schema.graphql', 'utf8'));
   });
 });
 
