@@ -104,10 +104,12 @@ async function main(): Promise<void> {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs);
-    force.unref();
+    // Not unref'd on purpose: once the HTTP server is closed, this timer is what keeps the
+    // process alive until the database has closed (PGlite's close holds no handle of its own).
+    void force;
     server
       .stop()
-      .then(() => db.close())
+      .then(() => { logger.info('http server stopped; closing the database'); return db.close(); })
       .then(() => {
         logger.info('stopped');
         process.exit(0);

@@ -75,6 +75,8 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
     formatError,
     introspection: config.introspection,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM: drain, then close the database, then exit.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     // Automatic persisted queries are kept in a size-bounded LRU, never an unbounded map.
     cache: 'bounded',
