@@ -35,10 +35,11 @@ export class CliTarget {
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent', ...extra };
+    // only what the CLI needs: no DATABASE_URL or SUPABASE_* leaking in from the shell
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'silent' };
     if (this.postgresUrl) env.DATABASE_URL = this.postgresUrl;
     else env.DATA_DIR = this.dataDir;
-    return env;
+    return { ...env, ...extra };
   }
 
   run(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
