@@ -131,7 +131,12 @@ async function answerFromDatabase(db: SqlDatabase, res: http.ServerResponse, nam
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   } catch (error) {
-    const code = sqlStateOf(error) ?? 'XX000';
+    const code = sqlStateOf(error);
+    if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) {
+      // no SQLSTATE: the database could not be reached (ECONNREFUSED, a dropped connection)
+      send(res, 503, { code: 'PGRST000', message: 'Could not connect with the database', details: null, hint: null });
+      return;
+    }
     if (code === '42883') {
       // PostgREST resolves functions by argument names from its schema cache
       send(res, 404, { code: 'PGRST202', message: `Could not find the function public.${name} with the given parameters`, details: null, hint: null });
