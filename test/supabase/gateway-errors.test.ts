@@ -16,7 +16,7 @@ let standin: PostgrestStandin;
 let key: string;
 
 beforeAll(async () => {
-  gw = await startGateway({ SUPABASE_TIMEOUT_MS: '500' }, { backend: 'supabase' });
+  gw = await startGateway({ SUPABASE_TIMEOUT_MS: '3000' }, { backend: 'supabase' });
   if (!gw.supabase) throw new Error('the gateway is not on the Supabase backend');
   standin = gw.supabase;
   ({ key } = await gw.tenantWithKey());
@@ -47,7 +47,7 @@ test.each<[string, CannedAnswer | CannedAnswer[], string]>([
   ['500 text', { kind: 'text', status: 500, body: 'SECRET-PAGE' }, 'INTERNAL_SERVER_ERROR'],
   // a read is retried twice after a transport failure: three closed sockets exhaust it
   ['closed socket', [{ kind: 'close' }, { kind: 'close' }, { kind: 'close' }], 'SERVICE_UNAVAILABLE'],
-  ['slow answer', { kind: 'slow', delayMs: 2000 }, 'SERVICE_UNAVAILABLE'],
+  ['slow answer', { kind: 'slow', delayMs: 10_000 }, 'SERVICE_UNAVAILABLE'],
 ])('%s: a coded GraphQL error without PostgREST text', async (_name, answers, code) => {
   // aimed at the list itself: the page may also make other calls (count, transactions)
   standin.queue(...(Array.isArray(answers) ? answers : [answers]).map((a) => ({ ...a, fn: 'fetch_customers_with_status' })));
