@@ -1,7 +1,7 @@
 import type { SqlDatabase, SqlSession } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { postgresDatabase } from '../../src/db/pg-database';
 import { createOrganization, type TestTenant } from '../helpers/tenants';
-import { usingPostgres } from '../helpers/test-env';
+import { RUN_DB_URL_VAR, usingPostgres } from '../helpers/test-env';
 
 /**
  * On 100,000 customers of one organization among others, the list, a search and the activity
@@ -30,7 +30,8 @@ let big: TestTenant;
 
 (usingPostgres() ? describe : describe.skip)('query plans on 100,000 customers (PostgreSQL)', () => {
   beforeAll(async () => {
-    db = await openTestDatabase();
+    // loading 100,000 customers outlasts the usual per-statement timeout on a busy machine
+    db = postgresDatabase({ connectionString: String(process.env[RUN_DB_URL_VAR]), statementTimeoutMs: 180_000, poolSize: 1 });
     big = { ...(await createOrganization(db, 'Big merchant')), environment: 'live' };
     const seed = (t: TestTenant, customers: number) => db.rpc('seed_demo_customers', {
       p_organization_id: t.organizationId, p_environment: t.environment, p_customers: customers, p_transactions_per_customer: 3,
@@ -43,7 +44,7 @@ let big: TestTenant;
       await seed({ ...other, environment: 'test' }, 1_000);
     }
     await db.session((s) => s.exec('analyze customers; analyze transactions'));
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await db?.close();
   });
@@ -110,11 +111,14 @@ let big: TestTenant;
   });
 
   test('a search of 3+ characters uses the trigram index inside the tenant', async () => {
-    for (const term of ['diop12', 'gueye4']) {
+    // selective terms (a name and a number, as emails are first.last<n>@...): the planner's
+    // choice for a term matching a large share of the tenant is the next test
+    for (const term of ['diop1234', 'kane777', 'fatou.sow']) {
       for (const plan of [await listPlan(term, 'all'), await listPlan(term, 'all', false), await countPlan(term, 'all')]) {
         const scans = indexScans(plan, 'customers_tenant_search_idx');
         // one probe for the name, one for the email, each bounded by the tenant
-        expect(scans.length).toBeGreaterThanOrEqual(1);
+        expect({ term, used: scans.length > 0, plan: scans.length > 0 ? [] : plan.map((n) => [n['Node Type'], n['Index Name'], n['Index Cond']]) })
+          .toEqual({ term, used: true, plan: [] });
         for (const scan of scans) {
           expectTenantBound(scan);
           expect(scan['Index Cond']).toMatch(/(name|email) ~~\* '%.+%'::text/);
