@@ -17,6 +17,29 @@ as $$
   select m.organization_id, m.merchant_id from m
 $$;
 
+-- The given merchant of an organization, or its first merchant when p_merchant_id is NULL;
+-- raises no_data_found (P0002) when the organization has no such merchant.
+create function organization_merchant(p_organization_id uuid, p_merchant_id uuid)
+returns uuid
+language plpgsql stable
+set search_path = public, extensions, pg_temp
+as $$
+declare
+  v_merchant uuid;
+begin
+  select m.merchant_id into v_merchant
+  from merchants m
+  where m.organization_id = p_organization_id
+    and (p_merchant_id is null or m.merchant_id = p_merchant_id)
+  order by m.created_at, m.merchant_id
+  limit 1;
+  if v_merchant is null then
+    raise exception using errcode = 'P0002', message = 'no such organization or merchant';
+  end if;
+  return v_merchant;
+end
+$$;
+
 -- Stores a new key's hash. The key itself is made and shown by the caller, once.
 -- p_merchant_id NULL means the organization's first merchant.
 create function create_api_key(
@@ -36,15 +59,7 @@ declare
   v_merchant uuid;
 begin
   perform assert_tenant(p_organization_id, p_environment);
-  select m.merchant_id into v_merchant
-  from merchants m
-  where m.organization_id = p_organization_id
-    and (p_merchant_id is null or m.merchant_id = p_merchant_id)
-  order by m.created_at, m.merchant_id
-  limit 1;
-  if v_merchant is null then
-    raise exception using errcode = 'P0002', message = 'no such organization or merchant';
-  end if;
+  v_merchant := organization_merchant(p_organization_id, p_merchant_id);
   if p_expires_at is not null and p_expires_at <= now() then
     raise exception using errcode = '22023', message = 'expiry must be in the future';
   end if;

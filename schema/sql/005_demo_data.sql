@@ -29,15 +29,7 @@ begin
   if p_transactions_per_customer is null or p_transactions_per_customer < 0 or p_transactions_per_customer > 100 then
     raise exception using errcode = '22023', message = 'transactions per customer must be between 0 and 100';
   end if;
-  select m.merchant_id into v_merchant
-  from merchants m
-  where m.organization_id = p_organization_id
-    and (p_merchant_id is null or m.merchant_id = p_merchant_id)
-  order by m.created_at, m.merchant_id
-  limit 1;
-  if v_merchant is null then
-    raise exception using errcode = 'P0002', message = 'no such organization or merchant';
-  end if;
+  v_merchant := organization_merchant(p_organization_id, p_merchant_id);
 
   with
   first_names as (

@@ -1,37 +1,13 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
 import type { EnvironmentName, TestTenant } from './tenants';
 
-/** A customer as the domain functions return it. */
-export interface CustomerRow {
-  customer_id: string;
-  organization_id: string;
-  name: string;
-  email: string | null;
-  phone_number: string | null;
-  whatsapp_number: string | null;
-  country: string | null;
-  city: string | null;
-  address: string | null;
-  postal_code: string | null;
-  is_business: boolean;
-  metadata: Record<string, unknown> | null;
-  environment: EnvironmentName;
-  created_at: Date;
-  updated_at: Date;
-}
+import type { CustomerRow } from '../../src/customers/customer.mapper';
+
+/** The rows the domain functions return: the same types the gateway maps from. */
+export type { CustomerRow, TransactionRow } from '../../src/customers/customer.mapper';
 
 export interface ListedCustomerRow extends CustomerRow {
   total_count: number | null;
-}
-
-export interface TransactionRow {
-  transaction_id: string;
-  customer_id: string;
-  description: string | null;
-  gross_amount: number;
-  currency_code: string;
-  status: string;
-  created_at: Date;
 }
 
 export type TransactionStatus = 'pending' | 'completed' | 'failed' | 'refunded' | 'expired';

@@ -1,58 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo, Server, Socket } from 'node:net';
-import net from 'node:net';
 import type { GqlResponse, TestGateway } from '../helpers/gateway';
 import { startGateway } from '../helpers/gateway';
+import { TcpProxy } from '../helpers/tcp-proxy';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 const QUERY = '{ customers(pageSize: 1) { pagination { page } } }';
 
 function remaining(response: GqlResponse): number {
   return Number(response.headers.get('x-ratelimit-remaining'));
-}
-
-/**
- * A TCP proxy in front of the shared Redis that the test can cut and restore on the same port:
- * it makes Redis unreachable for the gateway without stopping the server other runs use.
- */
-class RedisProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly target: URL) {}
-
-  async open(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(Number(this.target.port || 6379), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  /** Refuses new connections and cuts the open ones, as a Redis outage would. */
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -97,9 +52,11 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
   });
 
   it('keeps serving on the per-process fallback while Redis is unreachable, and shares again when it returns', async () => {
-    const proxy = new RedisProxy(new URL(REDIS_URL ?? ''));
-    await proxy.open();
-    const env = { REDIS_URL: proxy.url(), RATE_LIMIT_PREFIX: `test:rl:${randomUUID()}`, RATE_LIMIT_MAX: '100', RATE_LIMIT_WINDOW_SECONDS: '60' };
+    // cuts and restores Redis for this gateway only, never the shared server
+    const target = new URL(REDIS_URL ?? '');
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+    await proxy.start();
+    const env = { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, RATE_LIMIT_PREFIX: `test:rl:${randomUUID()}`, RATE_LIMIT_MAX: '100', RATE_LIMIT_WINDOW_SECONDS: '60' };
     const one = await startGateway(env);
     const two = await startGateway(env);
     try {
@@ -107,7 +64,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
       expect(remaining(await one.gql(QUERY, undefined, { key }))).toBe(99);
       expect(remaining(await two.gql(QUERY, undefined, { key }))).toBe(98);
 
-      await proxy.cut();
+      await proxy.stop();
       // No failed request: each gateway counts on its own, from a fresh per-process budget.
       for (let i = 0; i < 3; i++) {
         const response = await one.gql(QUERY, undefined, { key });
@@ -119,7 +76,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
       expect(fromTwo.status).toBe(200);
       expect(remaining(fromTwo)).toBe(99);
 
-      await proxy.open();
+      await proxy.start();
       // ioredis reconnects on its own (at most every 2 s): the shared count resumes where Redis left it.
       await eventually(async () => {
         const response = await one.gql(QUERY, undefined, { key });
@@ -130,7 +87,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
     } finally {
       await one.close();
       await two.close();
-      await proxy.cut();
+      await proxy.stop();
     }
   });
 });
