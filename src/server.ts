@@ -115,16 +115,18 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
     return createContext(db, requestId, log, auth);
   };
 
+  // Browsers may call only from CORS_ORIGINS, GraphQL and REST alike.
+  const corsPolicy = cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, exposedHeaders: RATE_LIMIT_HEADERS });
   app.use(
     '/graphql',
-    cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, exposedHeaders: RATE_LIMIT_HEADERS }),
+    corsPolicy,
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: ({ req, res }) => contextFor(req, res),
     }),
   );
   // The original REST API, each route a fixed operation on this Apollo server (src/rest).
-  app.use(createRestRouter({ apollo, contextFor, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use(corsPolicy, createRestRouter({ apollo, contextFor, bodyLimitBytes: config.bodyLimitBytes }));
 
   app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'No such route: GraphQL is served at /graphql'));
   // Errors before GraphQL runs: body too large, malformed JSON.

@@ -68,6 +68,8 @@ describe('HTTP surface', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const rest = await fetch(`${gw.url}/customers`, { headers: { origin: 'https://admin.example', 'x-api-key': key } });
+    expect(rest.headers.get('access-control-allow-origin')).toBe('https://admin.example');
   });
 
   test('a malformed JSON body is a 400 with a code, not a crash', async () => {
