@@ -13,6 +13,12 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The path without the query string, which may carry search terms (customer data). */
+function pathOf(url: string): string {
+  const end = url.indexOf('?');
+  return end === -1 ? url : url.slice(0, end);
+}
+
 /**
  * Gives every request an id (the client's `x-request-id` when sane, else a new UUID), echoes
  * it on the response, and runs the rest of the request with that id and a child logger in
@@ -29,7 +35,7 @@ export function requestIdMiddleware(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       log.info(
-        { method: req.method, path: req.path, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
+        { method: req.method, path: pathOf(req.originalUrl), status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
         'request finished',
       );
     });

@@ -54,6 +54,7 @@ describe('unexpected errors are masked and logged with the request id', () => {
 
       const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(logged).toContainEqual(expect.objectContaining({ requestId: 'trace-me-123', msg: 'internal error' }));
+      expect(logged).toContainEqual(expect.objectContaining({ requestId: 'trace-me-123', msg: 'request finished', path: '/graphql', status: 200 }));
       const all = logLines.join('\n');
       expect(all).not.toContain(key);
       expect(all).not.toContain('secret.person@example.com');
