@@ -4,7 +4,8 @@
  * sources, so `npm start` and `npm run cli` start fast. With --quiet nothing is printed on
  * stdout (the CLI's stdout is JSON only): compiler errors go to stderr and exit code 1.
  * Freshness: a stamp file written at the start time of the last successful build; any file
- * under src/ or types/ (or a tsconfig) modified after it means a rebuild.
+ * under src/, types/ or bench/ (or a tsconfig) modified after it means a rebuild; bench/results/
+ * holds the benchmark's output, not sources, so it is skipped.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -16,11 +17,13 @@ const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
 const lockDir = path.join(dist, '.build-lock');
 const quiet = process.argv.includes('--quiet');
-const SOURCES = ['src', 'types'];
+const SOURCES = ['src', 'types', 'bench'];
 const CONFIGS = ['tsconfig.json', 'tsconfig.build.json'];
 const STALE_LOCK_MS = 5 * 60 * 1000;
+const IGNORED = new Set([path.join(root, 'bench', 'results')]);
 
 function newestMtime(entry) {
+  if (IGNORED.has(entry)) return 0;
   let stat;
   try {
     stat = fs.statSync(entry);

@@ -1,0 +1,160 @@
+/**
+ * The scenarios: each is a set of requests for the gateway (GraphQL over /graphql, with the
+ * organization's API key) and the equivalent set for the baseline (the same SQL function calls,
+ * the tenant in the body). The load process sends them in random order.
+ */
+import type { BenchData, BenchOrg } from './seed';
+import type { LoadRequest } from './types';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  gateway: LoadRequest[];
+  baseline: { path: string; requests: LoadRequest[] };
+  /** Database round trips a request should cost on the gateway (the issue's targets). */
+  expectedRoundTrips?: number;
+}
+
+/** A substring common in the seeded names and emails (Diallo, Diabaté, ...). */
+export const SEARCH_TERM = 'dia';
+export const DEEP_PAGE = 1000;
+const PAGE_SIZE = 50;
+const FIELDS = 'id name email phoneNumber city createdAt';
+const REQUESTS_PER_SCENARIO = 2000;
+
+function gql(org: BenchOrg, query: string, variables?: Record<string, unknown>): LoadRequest {
+  return { headers: { 'x-api-key': org.apiKey }, body: JSON.stringify(variables ? { query, variables } : { query }) };
+}
+
+function base(org: BenchOrg, body: Record<string, unknown>): LoadRequest {
+  return { headers: {}, body: JSON.stringify({ org: org.organizationId, env: 'test', merchant: org.merchantId, ...body }) };
+}
+
+function pick<T>(items: readonly T[], i: number): T {
+  return items[i % items.length];
+}
+
+const FIRST_NAMES = ['Aminata', 'Moussa', 'Fatou', 'Ibrahima', 'Awa', 'Mamadou', 'Ousmane', 'Mariama', 'Cheikh', 'Adama'];
+const LAST_NAMES = ['Diop', 'Ndiaye', 'Fall', 'Sow', 'Diallo', 'Traoré', 'Koné', 'Camara', 'Mbaye', 'Thiam'];
+const CITIES = ['Dakar', 'Thiès', 'Abidjan', 'Bouaké', 'Saint-Louis', 'Ziguinchor'];
+
+function randomOf<T>(items: readonly T[]): T {
+  return items[Math.floor(Math.random() * items.length)];
+}
+
+function randomPerson(i: number): { name: string; email: string; city: string } {
+  const first = randomOf(FIRST_NAMES);
+  const last = randomOf(LAST_NAMES);
+  return { name: `${first} ${last}`, email: `${first}.${last}.${i}@bench.example`.toLowerCase(), city: randomOf(CITIES) };
+}
+
+/** A patch of one to three random fields. */
+function randomPatch(i: number): Record<string, string> {
+  const person = randomPerson(i);
+  const fields: Record<string, string>[] = [{ name: person.name }, { email: person.email }, { city: person.city }];
+  return Object.assign({}, ...fields.filter(() => Math.random() < 0.6), fields[i % fields.length]);
+}
+
+const PATCH_COLUMNS: Record<string, string> = { name: 'name', email: 'email', city: 'city' };
+
+export function buildScenarios(data: BenchData): Scenario[] {
+  const orgs = data.readOrgs;
+  const big = orgs[0];
+  const write = data.writeOrg;
+  const times = (n: number) => Array.from({ length: n }, (_, i) => i);
+  /** The list scenarios spread over all ten organizations, one key each (the auth cache holds ten keys). */
+  const everyOrg = (make: (org: BenchOrg) => LoadRequest) => orgs.map(make);
+
+  const listQuery = (extra: string, txs: boolean) =>
+    `query List { customers(page: 1, pageSize: ${PAGE_SIZE}) { customers { ${FIELDS}${txs ? ' transactions(first: 5) { id grossAmount currencyCode status createdAt }' : ''} } ${extra} } }`;
+  const bigOrgList = (args: string) => `query List { customers(${args}, pageSize: ${PAGE_SIZE}) { customers { ${FIELDS} } } }`;
+
+  return [
+    {
+      name: 'list',
+      description: `First page of ${PAGE_SIZE}, six scalar fields, no totals; the ten organizations in turn`,
+      gateway: everyOrg((org) => gql(org, listQuery('', false))),
+      baseline: { path: '/list', requests: everyOrg((org) => base(org, { offset: 0, limit: PAGE_SIZE })) },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'list-total',
+      description: 'The same with `pagination { totalCount }`',
+      gateway: everyOrg((org) => gql(org, listQuery('pagination { totalCount }', false))),
+      baseline: { path: '/list', requests: everyOrg((org) => base(org, { offset: 0, limit: PAGE_SIZE, total: true })) },
+      expectedRoundTrips: 2,
+    },
+    {
+      name: 'list-transactions',
+      description: 'The same (no totals) with `transactions(first: 5)` of each customer',
+      gateway: everyOrg((org) => gql(org, listQuery('', true))),
+      baseline: { path: '/list', requests: everyOrg((org) => base(org, { offset: 0, limit: PAGE_SIZE, transactions: 5 })) },
+      expectedRoundTrips: 2,
+    },
+    {
+      name: 'page1-100k',
+      description: 'First page of 50 on the 100,000-customer organization (reference for search, filter, deep page)',
+      gateway: [gql(big, bigOrgList('page: 1'))],
+      baseline: { path: '/list', requests: [base(big, { offset: 0, limit: PAGE_SIZE })] },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'search-100k',
+      description: `\`search: "${SEARCH_TERM}"\` (name or email contains), first page, 100,000-customer organization`,
+      gateway: [gql(big, bigOrgList(`search: "${SEARCH_TERM}"`))],
+      baseline: { path: '/list', requests: [base(big, { offset: 0, limit: PAGE_SIZE, search: SEARCH_TERM })] },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'active-100k',
+      description: '`status: ACTIVE` (a settled transaction), first page, 100,000-customer organization',
+      gateway: [gql(big, bigOrgList('status: ACTIVE'))],
+      baseline: { path: '/list', requests: [base(big, { offset: 0, limit: PAGE_SIZE, status: 'active' })] },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'deep-100k',
+      description: `Page ${DEEP_PAGE} of ${PAGE_SIZE} (offset ${(DEEP_PAGE - 1) * PAGE_SIZE}), 100,000-customer organization`,
+      gateway: [gql(big, bigOrgList(`page: ${DEEP_PAGE}`))],
+      baseline: { path: '/list', requests: [base(big, { offset: (DEEP_PAGE - 1) * PAGE_SIZE, limit: PAGE_SIZE })] },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'customer-by-id',
+      description: `\`customer(id)\` for ${data.bigOrgCustomerIds.length} random ids of the 100,000-customer organization`,
+      gateway: data.bigOrgCustomerIds.map((id) => gql(big, `query One($id: ID!) { customer(id: $id) { ${FIELDS} } }`, { id })),
+      baseline: { path: '/customer', requests: data.bigOrgCustomerIds.map((id) => base(big, { id })) },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'create',
+      description: '`createCustomer` (name, email, city) in the bench\'s own organization',
+      gateway: times(REQUESTS_PER_SCENARIO).map((i) => {
+        const person = randomPerson(i);
+        return gql(write, 'mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { id name createdAt } }', {
+          input: person,
+        });
+      }),
+      baseline: { path: '/create', requests: times(REQUESTS_PER_SCENARIO).map((i) => base(write, randomPerson(i))) },
+      expectedRoundTrips: 1,
+    },
+    {
+      name: 'update',
+      description: '`updateCustomer` of random customers, one to three random fields, in the bench\'s own organization',
+      gateway: times(REQUESTS_PER_SCENARIO).map((i) =>
+        gql(write, 'mutation Update($id: ID!, $input: UpdateCustomerInput!) { updateCustomer(id: $id, input: $input) { id name city updatedAt } }', {
+          id: pick(data.writeOrgCustomerIds, i),
+          input: randomPatch(i),
+        }),
+      ),
+      baseline: {
+        path: '/update',
+        requests: times(REQUESTS_PER_SCENARIO).map((i) => {
+          const patch = Object.fromEntries(Object.entries(randomPatch(i)).map(([field, value]) => [PATCH_COLUMNS[field], value]));
+          return base(write, { id: pick(data.writeOrgCustomerIds, i), patch });
+        }),
+      },
+      expectedRoundTrips: 1,
+    },
+  ];
+}
