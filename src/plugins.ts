@@ -31,6 +31,22 @@ function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
   return operation.operation === 'query' && onlyIntrospection(operation.selectionSet);
 }
 
+/**
+ * Every answer is one tenant's data: never cacheable. Apollo's cache-control plugin said so
+ * (`no-store`) but, to do it, hooks every field of every response (willResolveField makes
+ * Apollo wrap each resolver), which cost a measurable share of a list's CPU (bench/results).
+ * It is disabled in server.ts and the header is set here, once per response.
+ */
+export const noStore: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
 /** One log line per GraphQL operation, with its outcome; never variables or results. */
 export const operationLog: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart({ contextValue }) {

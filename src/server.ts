@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -16,7 +16,7 @@ import type { Database } from './db/database';
 import { ErrorCode, formatError } from './errors';
 import { requestIdMiddleware } from './http/request-id';
 import type { Logger } from './logger';
-import { operationLog, requireApiKey } from './plugins';
+import { noStore, operationLog, requireApiKey } from './plugins';
 import type { ContextFactory } from './rest/router';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
@@ -60,6 +60,9 @@ async function databaseAnswers(db: Database): Promise<boolean> {
 export async function createServer({ config, db, logger }: ServerDeps): Promise<GatewayServer> {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are POSTs of one tenant's data marked no-store: an ETag (a hash of every response
+  // body, 20 kB for a page of 50) could never be used for a 304, only computed.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
   // Slow or idle clients must not hold connections forever.
@@ -85,6 +88,9 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // No cache hints are used, so the per-field cache-control work is skipped (see noStore).
+      ApolloServerPluginCacheControlDisabled(),
+      noStore,
       requireApiKey,
       ...limits.plugins,
       operationLog,
