@@ -25,7 +25,7 @@ export class CustomerPage {
   pagination!: Pagination;
 }
 
-@ObjectType({ description: 'The result of deleting a customer.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of deleting a customer.' })
 export class DeleteCustomerPayload {
   @Field(() => ID, { description: 'The id of the deleted customer.' })
   id!: string;

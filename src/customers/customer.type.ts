@@ -2,7 +2,10 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { Environment } from './enums';
 
+// simpleResolvers: plain fields use graphql-js's default resolver, no per-field wrapper
+// (the gateway has no field middlewares).
 @ObjectType({
+  simpleResolvers: true,
   description: 'A customer of the calling organization. Internal fields (deletion flags, creator, SPI aliases) are never exposed.',
 })
 export class Customer {

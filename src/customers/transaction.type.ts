@@ -1,7 +1,7 @@
 import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { TransactionStatus } from './enums';
 
-@ObjectType({ description: 'A settled (completed or refunded) payment of a customer.' })
+@ObjectType({ simpleResolvers: true, description: 'A settled (completed or refunded) payment of a customer.' })
 export class Transaction {
   @Field(() => ID, { description: 'The transaction\'s id.' })
   id!: string;
