@@ -74,6 +74,15 @@ export class CustomerResolver {
     return rows.map(toTransaction);
   }
 
+  @FieldResolver(() => Boolean, {
+    description: 'Whether the customer has at least one completed or refunded transaction: what the ACTIVE status filter selects.',
+  })
+  async hasTransactions(@Root() customer: Customer, @Ctx() ctx: GraphQLContext): Promise<boolean> {
+    // The newest settled transaction is enough to answer; a page's customers share one batch.
+    const rows = await ctx.customers().loaders.transactions(1).load(customer.id);
+    return rows.length > 0;
+  }
+
   @Mutation(() => Customer, { description: 'Creates a customer in the caller\'s organization and environment.' })
   async createCustomer(
     @Arg('input', () => CreateCustomerInput, { description: 'The new customer.' }) input: CreateCustomerInput,

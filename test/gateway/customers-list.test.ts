@@ -1,4 +1,5 @@
 import {
+  ListCustomerActivityDocument,
   ListCustomerNamesDocument,
   ListCustomersDocument,
   ListCustomersWithTransactionsDocument,
@@ -152,6 +153,19 @@ describe('what a page costs in database calls', () => {
     expect(customer?.transactions[0].createdAt).toMatch(ISO_UTC);
     const one = await gw.gql(ListCustomersWithTransactionsDocument, { pageSize: 1, first: 1 }, { key: data.key });
     expect(one.body.data?.customers.customers[0].transactions.map((t) => t.description)).toEqual(['Order 2']);
+  });
+
+  test('hasTransactions agrees with the ACTIVE and INACTIVE filters, in one batched call per page', async () => {
+    gw.db.reset();
+    const active = await gw.gql(ListCustomerActivityDocument, { status: 'ACTIVE', pageSize: 200 }, { key: data.key });
+    expect(gw.db.names().sort()).toEqual(['fetch_customers_with_status', 'fetch_transactions_for_customers']);
+    const inactive = await gw.gql(ListCustomerActivityDocument, { status: 'INACTIVE', pageSize: 200 }, { key: data.key });
+    const activeFlags = active.body.data?.customers.customers.map((c) => c.hasTransactions) ?? [];
+    const inactiveFlags = inactive.body.data?.customers.customers.map((c) => c.hasTransactions) ?? [];
+    expect(activeFlags).toHaveLength(30);
+    expect(activeFlags.every(Boolean)).toBe(true);
+    expect(inactiveFlags).toHaveLength(30);
+    expect(inactiveFlags.some(Boolean)).toBe(false);
   });
 
   test('`first` outside 1-100 is BAD_USER_INPUT', async () => {
