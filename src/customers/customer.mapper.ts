@@ -1,3 +1,4 @@
+import type { EnvironmentName } from '../auth/api-keys';
 import type { Customer } from './customer.type';
 import type { Environment, TransactionStatus } from './enums';
 import type { Transaction } from './transaction.type';
@@ -16,7 +17,7 @@ export interface CustomerRow {
   postal_code: string | null;
   is_business: boolean;
   metadata: Record<string, unknown> | null;
-  environment: 'live' | 'test';
+  environment: EnvironmentName;
   created_at: Date;
   updated_at: Date;
 }

@@ -1,6 +1,7 @@
+import type { EnvironmentName } from '../../src/auth/api-keys';
 import type { Database } from '../../src/db/database';
 
-export type EnvironmentName = 'live' | 'test';
+export type { EnvironmentName };
 
 export interface TestTenant {
   organizationId: string;
