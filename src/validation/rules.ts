@@ -21,10 +21,46 @@ export const LIMITS = {
 /** E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
-function depthOf(value: unknown): number {
-  if (value === null || typeof value !== 'object') return 0;
-  const children = Array.isArray(value) ? value : Object.values(value);
-  return 1 + children.reduce<number>((max, child) => Math.max(max, depthOf(child)), 0);
+/** An unpaired UTF-16 surrogate: such text is not Unicode and has no UTF-8 form to store. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a string cannot be stored as it is, or undefined when it can: text that is not valid
+ * Unicode, or holds NUL (which PostgreSQL text and jsonb cannot hold). Refused rather than
+ * changed, so what is stored is what the client sent.
+ */
+export function textProblem(value: string, subject: string): string | undefined {
+  if (LONE_SURROGATE.test(value)) return `${subject} must be valid Unicode text (it has an unpaired surrogate)`;
+  if (value.includes('\u0000')) return `${subject} must not contain NUL (U+0000) characters`;
+  return undefined;
+}
+
+/**
+ * The first problem of a JSON value's depth or text. The depth is the client's to choose, so
+ * the walk keeps its own stack (never the call stack), visits each node at most once, and
+ * stops at the first node nested deeper than the limit.
+ */
+function jsonProblem(root: object, field: string): string | undefined {
+  const stack: [unknown, number][] = [[root, 1]];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [value, depth] = entry;
+    if (typeof value === 'string') {
+      const problem = textProblem(value, `${field} values`);
+      if (problem) return problem;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > LIMITS.metadataDepth) return `${field} must be nested at most ${LIMITS.metadataDepth} levels deep`;
+    if (Array.isArray(value)) {
+      for (const child of value) stack.push([child, depth + 1]);
+      continue;
+    }
+    for (const [key, child] of Object.entries(value)) {
+      const problem = textProblem(key, `${field} keys`);
+      if (problem) return problem;
+      stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** Why a metadata value is refused, or undefined when it is acceptable. */
@@ -36,10 +72,12 @@ export function metadataProblem(value: unknown, field: string): string | undefin
   if (keys.some((key) => key.length < 1 || key.length > LIMITS.metadataKeyLength)) {
     return `${field} keys must be 1-${LIMITS.metadataKeyLength} characters long`;
   }
+  // Depth first: JSON.stringify recurses, so it only ever sees a value known to be shallow.
+  const problem = jsonProblem(value, field);
+  if (problem) return problem;
   if (Buffer.byteLength(JSON.stringify(value), 'utf8') > LIMITS.metadataBytes) {
     return `${field} must be at most ${LIMITS.metadataBytes / 1024} KB as JSON`;
   }
-  if (depthOf(value) > LIMITS.metadataDepth) return `${field} must be nested at most ${LIMITS.metadataDepth} levels deep`;
   return undefined;
 }
 
