@@ -1,44 +1,64 @@
+import type { Request, Response } from 'express';
+import { presentedKey } from './auth/authenticator';
+import type { Authenticator } from './auth/authenticator';
 import type { Tenant } from './auth/tenant';
-import { CustomerLoaders } from './customers/customer.loaders';
-import { CustomerRepository } from './customers/customer.repository';
+import { CustomerService } from './customers/customer.service';
 import type { Database } from './db/database';
-import type { GraphQLError } from 'graphql';
+import type { AuthFailureLimiter } from './limits/auth-failures';
 import type { Logger } from './logger';
 
-/** The outcome of authenticating a request: a tenant, or the error to answer with. */
-export type AuthResult = { tenant: Tenant } | { error: GraphQLError | Error };
-
+/** What every request is served with, GraphQL and REST alike. */
 export interface GraphQLContext {
   readonly requestId: string;
   readonly log: Logger;
-  readonly auth: AuthResult;
-  /** The tenant's repository and loaders; throws the authentication error when there is none. */
-  customers(): TenantServices;
+  /** The caller's tenant; undefined when the key was missing or refused (see requireTenant). */
+  readonly tenant: Tenant | undefined;
+  /** The one gate: the caller's tenant, or throws why the caller is refused (401, 429, 503). */
+  requireTenant(): Tenant;
+  /** The tenant's customer service (repository and per-request loaders); gated by requireTenant. */
+  customers(): CustomerService;
 }
 
-export interface TenantServices {
-  readonly tenant: Tenant;
-  readonly repository: CustomerRepository;
-  readonly loaders: CustomerLoaders;
+/** Makes a request's context: the one factory /graphql and the REST routes share. */
+export type ContextFactory = (req: Request, res: Response) => Promise<GraphQLContext>;
+
+export interface ContextDeps {
+  readonly db: Database;
+  readonly authenticator: Authenticator;
+  readonly authFailures: AuthFailureLimiter;
 }
 
 /**
- * A request's context. The repository is bound to the authenticated tenant, so no resolver can
- * reach the database without its organization and environment; loaders are per request.
+ * The one place that decides who the caller is: the presented key, checked by the
+ * authenticator, with invalid keys counted per client address (req.ip honours TRUST_PROXY) and
+ * refused past AUTH_FAILURE_LIMIT before the key is looked up. A refusal is kept, not thrown:
+ * a pure introspection query needs no key, so the gates decide when to raise it.
  */
-export function createContext(db: Database, requestId: string, log: Logger, auth: AuthResult): GraphQLContext {
-  let services: TenantServices | undefined;
+export function createContextFactory({ db, authenticator, authFailures }: ContextDeps): ContextFactory {
+  return async (req, res) => {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const outcome = await authFailures.authenticate(address, () => authenticator.authenticate(presentedKey(req.headers))).then(
+      (tenant) => ({ tenant, refusal: undefined }),
+      (refusal: unknown) => ({ tenant: undefined, refusal }),
+    );
+    return requestContext(db, res.locals.requestId, res.locals.log, outcome);
+  };
+}
+
+function requestContext(db: Database, requestId: string, log: Logger, outcome: { tenant: Tenant | undefined; refusal: unknown }): GraphQLContext {
+  const { tenant, refusal } = outcome;
+  // The service is bound to the tenant, so no resolver or route can reach the database without
+  // its organization and environment; its loaders live as long as the request.
+  let service: CustomerService | undefined;
+  const requireTenant = (): Tenant => {
+    if (!tenant) throw refusal;
+    return tenant;
+  };
   return {
     requestId,
     log,
-    auth,
-    customers() {
-      if ('error' in auth) throw auth.error;
-      if (!services) {
-        const repository = new CustomerRepository(db, auth.tenant);
-        services = { tenant: auth.tenant, repository, loaders: new CustomerLoaders(repository) };
-      }
-      return services;
-    },
+    tenant,
+    requireTenant,
+    customers: () => (service ??= CustomerService.forTenant(db, requireTenant())),
   };
 }

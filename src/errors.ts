@@ -1,10 +1,10 @@
-import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { DatabaseError } from './db/errors';
 import { requestScope } from './logger';
 
-/** Every code a client can see, with the HTTP status the whole request gets when it fails. */
+/** Every code a client can see of ours. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -18,27 +18,52 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Apollo's and graphql-js's own codes: their messages describe the client's request only. */
-const APOLLO_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+/**
+ * The one table of HTTP statuses: what a request that fails as a whole answers with each code,
+ * over GraphQL (errors raised before execution) and REST (every error) alike.
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  BAD_USER_INPUT: 400,
+  // Too deep or costly: the client can ask for a smaller page or fewer fields.
+  QUERY_TOO_COMPLEX: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/**
+ * Apollo's and graphql-js's own codes (Apollo's enum, imported): their messages describe the
+ * client's request only. Its INTERNAL_SERVER_ERROR is what Apollo gives an unknown error, which
+ * is masked like any other.
+ */
+const APOLLO_CODES: ReadonlySet<string> = new Set<string>(
+  Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
+);
 
 export interface FieldError {
   field: string;
   message: string;
 }
 
-/** An error a client caused or may act on, with a stable code. */
+/**
+ * An error a client caused or may act on, with a stable code. `wholeRequest` marks errors that
+ * refuse the whole request before execution: the response then gets the code's HTTP status
+ * (a field's error must not set it: Apollo would apply it to the whole response).
+ */
 export class GatewayError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, httpStatus?: number) {
-    super(message, { extensions: { code, ...extensions, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  declare readonly extensions: { code: ErrorCode; [key: string]: unknown };
+
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, wholeRequest = false) {
+    super(message, { extensions: { code, ...(wholeRequest ? { http: { status: HTTP_STATUS[code] } } : {}), ...extensions } });
     this.name = 'GatewayError';
+  }
+
+  get code(): ErrorCode {
+    return this.extensions.code;
   }
 }
 
@@ -63,23 +88,23 @@ export const customerNotFound = (id: string): NotFoundError =>
 
 export class UnauthenticatedError extends GatewayError {
   constructor(message: 'API key is missing' | 'Invalid API key') {
-    super(ErrorCode.UNAUTHENTICATED, message, {}, 401);
+    super(ErrorCode.UNAUTHENTICATED, message, {}, true);
   }
 }
 
 export class ServiceUnavailableError extends GatewayError {
-  constructor(message = 'The service is temporarily unavailable; try again shortly', httpStatus?: number) {
-    super(ErrorCode.SERVICE_UNAVAILABLE, message, {}, httpStatus);
+  constructor(message = 'The service is temporarily unavailable; try again shortly', wholeRequest = false) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message, {}, wholeRequest);
   }
 }
 
 /** What a database failure means to a client. Unknown ones are not mapped: they are masked. */
-export function fromDatabaseError(error: DatabaseError, httpStatus?: number): GatewayError | undefined {
+export function fromDatabaseError(error: DatabaseError, wholeRequest = false): GatewayError | undefined {
   switch (error.kind) {
     case 'unavailable':
-      return new ServiceUnavailableError('The database is unavailable; try again shortly', httpStatus);
+      return new ServiceUnavailableError('The database is unavailable; try again shortly', wholeRequest);
     case 'timeout':
-      return new ServiceUnavailableError('The database took too long to answer; try again or narrow the request', httpStatus);
+      return new ServiceUnavailableError('The database took too long to answer; try again or narrow the request', wholeRequest);
     case 'conflict':
       return new GatewayError(ErrorCode.CONFLICT, 'The change conflicted with another one; try again');
     case 'not_found':
@@ -100,6 +125,31 @@ export function loggable(error: unknown): unknown {
   return error instanceof DatabaseError ? { type: 'DatabaseError', kind: error.kind, code: error.code } : error;
 }
 
+/**
+ * The error a client sees for anything thrown while serving it, GraphQL and REST alike: coded
+ * errors as they are, database errors by their kind (logged as a warning), and undefined for
+ * everything else, which the caller masks (see `reportInternal`).
+ */
+export function clientErrorOf(error: unknown): GatewayError | undefined {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof DatabaseError) {
+    const mapped = fromDatabaseError(error);
+    if (mapped) requestScope.getStore()?.log.warn({ err: loggable(error) }, 'database error');
+    return mapped;
+  }
+  return undefined;
+}
+
+/**
+ * Logs an error no client caused, redacted, under the current request's id (the one logging
+ * policy for internal errors), and returns that id for the masked answer.
+ */
+export function reportInternal(error: unknown, what = 'internal error'): string | undefined {
+  const scope = requestScope.getStore();
+  scope?.log.error({ err: loggable(error) }, what);
+  return scope?.requestId;
+}
+
 function codeOf(formatted: GraphQLFormattedError): string | undefined {
   const code = formatted.extensions?.code;
   return typeof code === 'string' ? code : undefined;
@@ -118,21 +168,16 @@ function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof GatewayError) return withoutStack(formatted);
-  if (original instanceof DatabaseError) {
-    const mapped = fromDatabaseError(original);
-    if (mapped) {
-      requestScope.getStore()?.log.warn({ err: { kind: original.kind, code: original.code } }, 'database error');
-      return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { code: mapped.extensions.code } };
-    }
-  } else if (APOLLO_CODES.has(codeOf(formatted) ?? '')) {
-    return withoutStack(formatted);
+  const mapped = clientErrorOf(original);
+  if (mapped) {
+    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { code: mapped.code } };
   }
-  const scope = requestScope.getStore();
-  scope?.log.error({ err: loggable(original) }, 'internal error');
+  if (!(original instanceof DatabaseError) && APOLLO_CODES.has(codeOf(formatted) ?? '')) return withoutStack(formatted);
+  const requestId = reportInternal(original);
   return {
     message: 'Internal server error',
     locations: formatted.locations,
     path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(scope ? { requestId: scope.requestId } : {}) },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
   };
 }

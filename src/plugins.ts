@@ -1,12 +1,16 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import type { OperationDefinitionNode } from 'graphql';
 import { Kind } from 'graphql';
 import type { GraphQLContext } from './context';
 
-/** True when an operation asks only for the schema (`__schema`, `__type`, `__typename`). */
-function onlyIntrospection(selectionSet: SelectionSetNode): boolean {
-  return selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'),
+/**
+ * The one "is this only introspection?" check: a query whose root selections are all
+ * meta-fields (`__schema`, `__type`, `__typename`). The schema is public; nothing else is.
+ */
+export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
+  return (
+    operation.operation === 'query' &&
+    operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'))
   );
 }
 
@@ -19,17 +23,13 @@ export const requireApiKey: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ contextValue, operation }) {
-        if ('tenant' in contextValue.auth) return;
         if (operation && isIntrospectionOnly(operation)) return;
-        throw contextValue.auth.error;
+        // The one gate: throws the refusal the context factory decided (401, 429 or 503).
+        contextValue.requireTenant();
       },
     };
   },
 };
-
-function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
-  return operation.operation === 'query' && onlyIntrospection(operation.selectionSet);
-}
 
 /**
  * Every answer is one tenant's data: never cacheable. Apollo's cache-control plugin said so

@@ -8,16 +8,15 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
-import { Authenticator, presentedKey } from './auth/authenticator';
+import { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
-import type { AuthResult, GraphQLContext } from './context';
-import { createContext } from './context';
+import type { GraphQLContext } from './context';
+import { createContextFactory } from './context';
 import type { Database } from './db/database';
-import { ErrorCode, formatError } from './errors';
+import { ErrorCode, formatError, HTTP_STATUS, reportInternal } from './errors';
 import { requestIdMiddleware } from './http/request-id';
 import type { Logger } from './logger';
 import { noStore, operationLog, requireApiKey } from './plugins';
-import type { ContextFactory } from './rest/router';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
 import { createLimits, RATE_LIMIT_HEADERS } from './limits';
@@ -31,7 +30,6 @@ export interface ServerDeps {
 export interface GatewayServer {
   readonly app: express.Express;
   readonly httpServer: http.Server;
-  readonly authenticator: Authenticator;
   /** Starts listening; resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stops taking requests, lets in-flight ones finish, and closes the HTTP server. */
@@ -40,7 +38,9 @@ export interface GatewayServer {
 
 const READY_TIMEOUT_MS = 2000;
 
-function jsonError(res: Response, status: number, code: string, message: string): void {
+function jsonError(res: Response, code: ErrorCode | 'BAD_REQUEST' | 'NOT_FOUND', message: string): void {
+  // BAD_REQUEST is Apollo's own code for a malformed HTTP request.
+  const status = code === 'BAD_REQUEST' ? 400 : HTTP_STATUS[code];
   res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
 }
 
@@ -108,18 +108,7 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
   });
 
   // One context factory for /graphql and the REST routes: same authentication and tenancy.
-  const contextFor: ContextFactory = async (req, res) => {
-    const { requestId, log } = res.locals;
-    // Invalid keys are counted per client address (req.ip honours TRUST_PROXY) and refused
-    // past AUTH_FAILURE_LIMIT before the key is looked up.
-    const auth: AuthResult = await limits.authFailures.authenticate(req.ip ?? req.socket.remoteAddress ?? 'unknown', () =>
-      authenticator.authenticate(presentedKey(req.headers)),
-    ).then(
-      (tenant) => ({ tenant }),
-      (error: Error) => ({ error }),
-    );
-    return createContext(db, requestId, log, auth);
-  };
+  const contextFor = createContextFactory({ db, authenticator, authFailures: limits.authFailures });
 
   // Browsers may call only from CORS_ORIGINS, GraphQL and REST alike.
   const corsPolicy = cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, exposedHeaders: RATE_LIMIT_HEADERS });
@@ -131,27 +120,26 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
       context: ({ req, res }) => contextFor(req, res),
     }),
   );
-  // The original REST API, each route a fixed operation on this Apollo server (src/rest).
-  app.use(corsPolicy, createRestRouter({ apollo, contextFor, bodyLimitBytes: config.bodyLimitBytes }));
+  // The original REST API (src/rest): the same context, services and limits as /graphql.
+  app.use(corsPolicy, createRestRouter({ contextFor, limits, bodyLimitBytes: config.bodyLimitBytes }));
 
-  app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'No such route: GraphQL is served at /graphql'));
+  app.use((_req, res) => jsonError(res, ErrorCode.NOT_FOUND, 'No such route: GraphQL is served at /graphql'));
   // Errors before GraphQL runs: body too large, malformed JSON.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
     if (type === 'entity.too.large') {
-      jsonError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${config.bodyLimitBytes} bytes`);
+      jsonError(res, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${config.bodyLimitBytes} bytes`);
     } else if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
+      jsonError(res, 'BAD_REQUEST', 'The request body is not valid JSON');
     } else {
-      res.locals.log?.error({ err: error }, 'unhandled HTTP error');
-      jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      reportInternal(error, 'unhandled HTTP error');
+      jsonError(res, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
     }
   });
 
   return {
     app,
     httpServer,
-    authenticator,
     listen: (port, host) =>
       new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once('error', reject);

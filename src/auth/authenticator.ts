@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/database';
 import { DatabaseError } from '../db/errors';
 import { fromDatabaseError, UnauthenticatedError } from '../errors';
@@ -18,60 +19,47 @@ interface VerifiedRow {
 /**
  * Turns a presented API key into a tenant. Only the key's SHA-256 reaches the database
  * (verify_api_key). A positive answer is cached for `ttlSeconds`, so a busy key costs no
- * database round trip, and a revoked key stops working within that time. Negative answers are
- * not cached: a key created a moment ago works at once.
+ * database round trip, and a revoked key stops working within that time; concurrent requests
+ * with the same key share one lookup (lru-cache's fetchMethod). Negative answers are not
+ * cached: a key created a moment ago works at once.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { tenant: Tenant; expiresAt: number }>();
-  private readonly inFlight = new Map<string, Promise<Tenant | undefined>>();
+  private readonly tenants: LRUCache<string, Tenant>;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly ttlSeconds: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.tenants = new LRUCache<string, Tenant>({
+      max: MAX_CACHED_KEYS,
+      // With a TTL of 0 nothing is kept (every fetch refreshes), but lookups still coalesce.
+      ttl: Math.max(1, ttlSeconds) * 1000,
+      fetchMethod: (hash) => verify(db, hash),
+    });
+  }
 
   /** Resolves to the key's tenant; rejects with UnauthenticatedError or a service error. */
   async authenticate(key: string | undefined): Promise<Tenant> {
     if (key === undefined || key === '') throw new UnauthenticatedError('API key is missing');
     if (!looksLikeApiKey(key)) throw new UnauthenticatedError('Invalid API key');
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > this.now()) return cached.tenant;
-    if (cached) this.cache.delete(hash);
-
-    let pending = this.inFlight.get(hash);
-    if (!pending) {
-      pending = this.verify(hash).finally(() => this.inFlight.delete(hash));
-      this.inFlight.set(hash, pending);
-    }
-    const tenant = await pending;
+    const tenant = await this.tenants.fetch(hashApiKey(key), { forceRefresh: this.ttlSeconds === 0 });
     if (!tenant) throw new UnauthenticatedError('Invalid API key');
     return tenant;
   }
+}
 
-  private async verify(hash: string): Promise<Tenant | undefined> {
-    let rows: VerifiedRow[];
-    try {
-      rows = await this.db.rpc<VerifiedRow>('verify_api_key', { p_key_hash: hash });
-    } catch (error) {
-      if (error instanceof DatabaseError) throw fromDatabaseError(error, 503) ?? error;
-      throw error;
-    }
-    const row = rows[0];
-    if (!row) return undefined;
-    const tenant: Tenant = {
-      apiKeyId: row.api_key_id,
-      organizationId: row.organization_id,
-      merchantId: row.merchant_id,
-      environment: row.environment,
-    };
-    if (this.ttlSeconds > 0) {
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, { tenant, expiresAt: this.now() + this.ttlSeconds * 1000 });
-    }
-    return tenant;
+async function verify(db: Database, hash: string): Promise<Tenant | undefined> {
+  let rows: VerifiedRow[];
+  try {
+    rows = await db.rpc<VerifiedRow>('verify_api_key', { p_key_hash: hash });
+  } catch (error) {
+    // The whole request is refused: 503 while the database is away.
+    if (error instanceof DatabaseError) throw fromDatabaseError(error, true) ?? error;
+    throw error;
   }
+  const row = rows[0];
+  if (!row) return undefined;
+  return { apiKeyId: row.api_key_id, organizationId: row.organization_id, merchantId: row.merchant_id, environment: row.environment };
 }
 
 /** The key from `x-api-key`, or else from `Authorization: Bearer <key>`. */

@@ -1,25 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import { BadUserInputError, customerNotFound } from '../errors';
 import { customerPageCost, transactionsCost } from '../limits/complexity';
 import { LIMITS } from '../validation/rules';
-import { CustomerListing } from './customer-listing';
-import { toCustomer, toTransaction } from './customer.mapper';
+import type { CustomerListing } from './customer-listing';
+import { DEFAULT_TRANSACTIONS } from './customer.service';
 import { CustomersArgs } from './customer.args';
 import { CreateCustomerInput, UpdateCustomerInput } from './customer.input';
 import { Customer } from './customer.type';
 import { CustomerPage, DeleteCustomerPayload } from './customer-page.type';
-import { ActivityStatus, CustomerType } from './enums';
 import { Transaction } from './transaction.type';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Customer ids are UUIDs; anything else is the client's mistake, not a database error. */
-function customerId(id: string): string {
-  const trimmed = id.trim();
-  if (!UUID.test(trimmed)) throw BadUserInputError.field('id', 'id must be a UUID');
-  return trimmed.toLowerCase();
-}
 
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -29,14 +18,7 @@ export class CustomerResolver {
     complexity: customerPageCost,
   })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphQLContext): CustomerListing {
-    const { repository } = ctx.customers();
-    const search = args.search?.trim() ? args.search.trim() : null;
-    return new CustomerListing(
-      repository,
-      { search, type: args.type ?? CustomerType.ALL, status: args.status ?? ActivityStatus.ALL },
-      args.page ?? 1,
-      args.pageSize ?? 50,
-    );
+    return ctx.customers().list(args);
   }
 
   @Query(() => Customer, {
@@ -47,9 +29,7 @@ export class CustomerResolver {
     @Arg('id', () => ID, { description: 'The customer\'s id (a UUID).' }) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Customer> {
-    const row = await ctx.customers().loaders.customerById.load(customerId(id));
-    if (!row) throw customerNotFound(id);
-    return toCustomer(row);
+    return ctx.customers().get(id);
   }
 
   @FieldResolver(() => [Transaction], {
@@ -60,27 +40,20 @@ export class CustomerResolver {
     @Root() customer: Customer,
     @Arg('first', () => Int, {
       nullable: true,
-      defaultValue: 20,
+      defaultValue: DEFAULT_TRANSACTIONS,
       description: `How many of the newest transactions to return, 1-${LIMITS.maxTransactions}.`,
     })
     first: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Transaction[]> {
-    const limit = first ?? 20;
-    if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxTransactions) {
-      throw BadUserInputError.field('first', `first must be between 1 and ${LIMITS.maxTransactions}`);
-    }
-    const rows = await ctx.customers().loaders.transactions(limit).load(customer.id);
-    return rows.map(toTransaction);
+    return ctx.customers().transactions(customer.id, first);
   }
 
   @FieldResolver(() => Boolean, {
     description: 'Whether the customer has at least one completed or refunded transaction: what the ACTIVE status filter selects.',
   })
   async hasTransactions(@Root() customer: Customer, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    // The newest settled transaction is enough to answer; a page's customers share one batch.
-    const rows = await ctx.customers().loaders.transactions(1).load(customer.id);
-    return rows.length > 0;
+    return ctx.customers().hasTransactions(customer.id);
   }
 
   @Mutation(() => Customer, { description: 'Creates a customer in the caller\'s organization and environment.' })
@@ -88,7 +61,7 @@ export class CustomerResolver {
     @Arg('input', () => CreateCustomerInput, { description: 'The new customer.' }) input: CreateCustomerInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Customer> {
-    return toCustomer(await ctx.customers().repository.create(input));
+    return ctx.customers().create(input);
   }
 
   @Mutation(() => Customer, {
@@ -99,9 +72,7 @@ export class CustomerResolver {
     @Arg('input', () => UpdateCustomerInput, { description: 'The fields to change.' }) input: UpdateCustomerInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Customer> {
-    const row = await ctx.customers().repository.update(customerId(id), input);
-    if (!row) throw customerNotFound(id);
-    return toCustomer(row);
+    return ctx.customers().update(id, input);
   }
 
   @Mutation(() => DeleteCustomerPayload, {
@@ -111,8 +82,6 @@ export class CustomerResolver {
     @Arg('id', () => ID, { description: 'The customer\'s id (a UUID).' }) id: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeleteCustomerPayload> {
-    const normalized = customerId(id);
-    if (!(await ctx.customers().repository.delete(normalized))) throw customerNotFound(id);
-    return { id: normalized, message: 'Customer deleted successfully' };
+    return ctx.customers().delete(id);
   }
 }

@@ -10,6 +10,8 @@ declare module 'express-serve-static-core' {
   interface Locals {
     requestId: string;
     log: Logger;
+    /** The REST operation a request ran (its operationId), for the request log. */
+    operation?: string;
   }
 }
 
@@ -35,7 +37,7 @@ export function requestIdMiddleware(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       log.info(
-        { method: req.method, path: pathOf(req.originalUrl), status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
+        { method: req.method, path: pathOf(req.originalUrl), operation: res.locals.operation, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
         'request finished',
       );
     });

@@ -15,13 +15,16 @@ function sizeArg(args: ComplexityEstimatorArgs['args'], name: string, fallback: 
   return typeof value === 'number' && Number.isFinite(value) ? Math.max(1, Math.floor(value)) : fallback;
 }
 
+/** A list field: its selection once per item it can hold. */
+export const listCost = (size: number, itemCost: number): number => 1 + size * itemCost;
+
 /** A page of customers: its selection once per customer the page can hold (`pageSize`). */
 export const customerPageCost: ComplexityEstimator = ({ args, childComplexity }) =>
-  1 + sizeArg(args, 'pageSize', 50) * childComplexity;
+  listCost(sizeArg(args, 'pageSize', 50), childComplexity);
 
 /** A customer's transactions: the selection once per transaction asked for (`first`). */
 export const transactionsCost: ComplexityEstimator = ({ args, childComplexity }) =>
-  1 + sizeArg(args, 'first', 20) * childComplexity;
+  listCost(sizeArg(args, 'first', 20), childComplexity);
 
 const estimators = [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })];
 
@@ -91,10 +94,15 @@ export function checkCost(
     // any resolver runs, so there is nothing to cost here.
     return undefined;
   }
-  if (cost > limits.maxComplexity) {
+  return refuseCostAbove(limits.maxComplexity, cost);
+}
+
+/** Returns the cost, or refuses a request that costs more than `maxComplexity`. */
+export function refuseCostAbove(maxComplexity: number, cost: number): number {
+  if (cost > maxComplexity) {
     throw new QueryTooComplexError(
-      `The query costs ${cost}; the maximum is ${limits.maxComplexity}. Ask for fewer customers (pageSize), fewer transactions (first) or fewer fields, or split the query.`,
-      { cost, maxComplexity: limits.maxComplexity },
+      `The query costs ${cost}; the maximum is ${maxComplexity}. Ask for fewer customers (pageSize), fewer transactions (first) or fewer fields, or split the query.`,
+      { cost, maxComplexity },
     );
   }
   return cost;

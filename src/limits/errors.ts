@@ -1,5 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import { ErrorCode, GatewayError } from '../errors';
+import { ErrorCode, GatewayError, HTTP_STATUS } from '../errors';
 
 /** Whole seconds a client should wait, rounded up so it never retries too early. */
 export function secondsUntil(msBeforeNext: number): number {
@@ -7,17 +7,27 @@ export function secondsUntil(msBeforeNext: number): number {
 }
 
 /**
- * A refused request or field. `httpStatus` is only given where the whole request is refused
+ * A refused request or field. `wholeRequest` is only set where the whole request is refused
  * (auth failures); a refused root field must not set it, because Apollo applies an error's
  * HTTP status to the whole response even when other root fields succeeded.
  */
 export class RateLimitedError extends GatewayError {
-  constructor(message: string, retryAfterSeconds: number, extensions: Record<string, unknown> = {}, wholeRequest = false) {
-    super(ErrorCode.RATE_LIMITED, message, {
-      retryAfterSeconds,
-      ...extensions,
-      ...(wholeRequest ? { http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } } : {}),
-    });
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    extensions: Record<string, unknown> = {},
+    wholeRequest = false,
+  ) {
+    super(
+      ErrorCode.RATE_LIMITED,
+      message,
+      {
+        retryAfterSeconds,
+        ...extensions,
+        ...(wholeRequest ? { http: { status: HTTP_STATUS[ErrorCode.RATE_LIMITED], headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) } } : {}),
+      },
+      wholeRequest,
+    );
     this.name = 'RateLimitedError';
   }
 }
@@ -25,7 +35,7 @@ export class RateLimitedError extends GatewayError {
 /** A query refused before execution for its depth or its cost (HTTP 400). */
 export class QueryTooComplexError extends GatewayError {
   constructor(message: string, extensions: Record<string, unknown>) {
-    super(ErrorCode.QUERY_TOO_COMPLEX, message, extensions, 400);
+    super(ErrorCode.QUERY_TOO_COMPLEX, message, extensions, true);
     this.name = 'QueryTooComplexError';
   }
 }

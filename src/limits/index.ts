@@ -4,9 +4,9 @@ import type { Config } from '../config';
 import type { GraphQLContext } from '../context';
 import type { Logger } from '../logger';
 import { AuthFailureLimiter } from './auth-failures';
-import { limitsPlugin } from './plugin';
+import { refuseCostAbove } from './complexity';
+import { limitsPlugin, rateLimitHeaders } from './plugin';
 import { TenantRateLimits } from './rate-limit';
-import type { LimiterStore } from './store';
 import { memoryStore, redisStore } from './store';
 
 export { customerPageCost, transactionsCost } from './complexity';
@@ -25,13 +25,28 @@ export const RATE_LIMIT_HEADERS = [
 /** How long start-up waits for Redis before serving on the per-process fallback. */
 const REDIS_READY_TIMEOUT_MS = 2_000;
 
+/** What a request outside GraphQL (a REST route) asks of the limits. */
+export interface Admission {
+  /** Counts against the mutation budget too. */
+  readonly mutation: boolean;
+  /** What the same request costs over GraphQL (src/limits/complexity.ts). */
+  readonly cost: number;
+  /** A name for it in the rate limiter's state (a GraphQL request uses the root field's). */
+  readonly field: string;
+}
+
 export interface Limits {
-  readonly store: LimiterStore;
   readonly authFailures: AuthFailureLimiter;
   /** The schema with the per-tenant rate limits on its root fields. */
   apply(schema: GraphQLSchema): GraphQLSchema;
   /** Depth and cost checks, rate-limit headers and extensions, 429s. */
   readonly plugins: ApolloServerPlugin<GraphQLContext>[];
+  /**
+   * The same cost limit and rate limits for a request that does not go through GraphQL: refuses
+   * it (QUERY_TOO_COMPLEX, RATE_LIMITED) or spends its budget, and hands over the rate-limit
+   * headers either way.
+   */
+  admit(context: GraphQLContext, request: Admission, setHeader: (name: string, value: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,10 +57,18 @@ export async function createLimits(config: Config, logger: Logger): Promise<Limi
   await store.ready(REDIS_READY_TIMEOUT_MS);
   const rateLimits = new TenantRateLimits(config.rateLimit, store);
   return {
-    store,
     authFailures: new AuthFailureLimiter(config.authFailureLimit, store, config.rateLimit.keyPrefix),
     apply: (schema) => rateLimits.apply(schema),
     plugins: [limitsPlugin(rateLimits, { maxComplexity: config.maxQueryComplexity, maxDepth: config.maxQueryDepth })],
+    async admit(context, request, setHeader) {
+      refuseCostAbove(config.maxQueryComplexity, request.cost);
+      try {
+        await rateLimits.spend(context, request.mutation, request.field);
+      } finally {
+        const outcome = rateLimits.recorded(context);
+        if (outcome) for (const [name, value] of rateLimitHeaders(outcome, Date.now())) setHeader(name, value);
+      }
+    },
     close: () => store.close(),
   };
 }

@@ -1,30 +1,31 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
-import type { OperationDefinitionNode } from 'graphql';
-import { Kind } from 'graphql';
 import type { GraphQLContext } from '../context';
+import { HTTP_STATUS } from '../errors';
+import { isIntrospectionOnly } from '../plugins';
 import type { CostCheck } from './complexity';
 import { checkCost } from './complexity';
 import type { RateLimitOutcome, TenantRateLimits } from './rate-limit';
 
-function introspectionOnly(operation: OperationDefinitionNode): boolean {
-  return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
-}
-
-function setHeaders(http: GraphQLRequestContextWillSendResponse<GraphQLContext>['response']['http'], outcome: RateLimitOutcome, now: number): void {
+/** The rate-limit headers of an outcome, GraphQL and REST alike. */
+export function rateLimitHeaders(outcome: RateLimitOutcome, now: number): [string, string][] {
   const { budget } = outcome;
   const resetSeconds = Math.max(0, Math.ceil(budget.msBeforeReset / 1000));
   // Both conventions: the widespread X-RateLimit-* (reset as epoch seconds) and the IETF
   // draft's RateLimit-* (reset as seconds from now, which needs no synchronised clock).
-  http.headers.set('x-ratelimit-limit', String(budget.limit));
-  http.headers.set('x-ratelimit-remaining', String(budget.remaining));
-  http.headers.set('x-ratelimit-reset', String(Math.ceil((now + budget.msBeforeReset) / 1000)));
-  http.headers.set('ratelimit-limit', String(budget.limit));
-  http.headers.set('ratelimit-remaining', String(budget.remaining));
-  http.headers.set('ratelimit-reset', String(resetSeconds));
-  if (outcome.allRefused) {
-    http.status = 429;
-    http.headers.set('retry-after', String(outcome.retryAfterSeconds));
-  }
+  return [
+    ['x-ratelimit-limit', String(budget.limit)],
+    ['x-ratelimit-remaining', String(budget.remaining)],
+    ['x-ratelimit-reset', String(Math.ceil((now + budget.msBeforeReset) / 1000))],
+    ['ratelimit-limit', String(budget.limit)],
+    ['ratelimit-remaining', String(budget.remaining)],
+    ['ratelimit-reset', String(resetSeconds)],
+    ...(outcome.allRefused ? [['retry-after', String(outcome.retryAfterSeconds)] as [string, string]] : []),
+  ];
+}
+
+function setHeaders(http: GraphQLRequestContextWillSendResponse<GraphQLContext>['response']['http'], outcome: RateLimitOutcome, now: number): void {
+  for (const [name, value] of rateLimitHeaders(outcome, now)) http.headers.set(name, value);
+  if (outcome.allRefused) http.status = HTTP_STATUS.RATE_LIMITED;
 }
 
 /**
@@ -41,7 +42,7 @@ export function limitsPlugin(rateLimits: TenantRateLimits, costLimits: CostCheck
         async didResolveOperation({ contextValue, operation, document, schema, request }) {
           if (!operation) return;
           // Unauthenticated requests other than introspection are refused by requireApiKey.
-          if ('error' in contextValue.auth && !introspectionOnly(operation)) return;
+          if (!contextValue.tenant && !isIntrospectionOnly(operation)) return;
           const cost = checkCost(costLimits, { schema, document, operation, operationName: request.operationName, variables: request.variables });
           if (cost !== undefined) costs.set(contextValue, cost);
         },
@@ -50,7 +51,7 @@ export function limitsPlugin(rateLimits: TenantRateLimits, costLimits: CostCheck
           const extensions: Record<string, unknown> = {};
           const cost = costs.get(contextValue);
           if (cost !== undefined) extensions.cost = cost;
-          if ('tenant' in contextValue.auth) {
+          if (contextValue.tenant) {
             // Synchronous when the request spent from a budget, so the operation log sees a 429 too.
             const outcome = rateLimits.recorded(contextValue) ?? (await rateLimits.current(contextValue, operation?.operation === 'mutation'));
             setHeaders(response.http, outcome, now);

@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { extendSchema, GraphQLSchema as Schema, parse } from 'graphql';
-import type { RateLimitArgs } from 'graphql-rate-limit-directive';
 import { rateLimitDirective } from 'graphql-rate-limit-directive';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config';
@@ -38,12 +37,23 @@ const MUTATION_DIRECTIVE = 'mutationRateLimit';
 
 /** All keys of an organization's environment share one budget: never one global bucket. */
 export function tenantKey(context: GraphQLContext): string {
-  if ('error' in context.auth) throw context.auth.error;
-  return `${context.auth.tenant.organizationId}:${context.auth.tenant.environment}`;
+  const tenant = context.requireTenant();
+  return `${tenant.organizationId}:${tenant.environment}`;
 }
 
 function rootKey(info: GraphQLResolveInfo): string {
   return String(info.path.key);
+}
+
+function limitError(directive: string, limit: number, windowSeconds: number, response: RateLimiterRes): RateLimitedError {
+  const what = directive === MUTATION_DIRECTIVE ? 'mutations' : 'root fields';
+  const retry = secondsUntil(response.msBeforeNext);
+  return new RateLimitedError(
+    `Rate limit exceeded: this organization and environment may run ${limit} ${what} per ${windowSeconds} seconds. ` +
+      `Retry in ${retry} seconds, or watch the RateLimit-Remaining header to slow down before the limit.`,
+    retry,
+    { limit, windowSeconds },
+  );
 }
 
 /**
@@ -99,21 +109,41 @@ export class TenantRateLimits {
       defaultLimit: String(limit),
       defaultDuration: String(this.config.windowSeconds),
       keyGenerator: (_args, _source, _fieldArgs, context) => tenantKey(context),
-      setState: (response, args, _source, _fieldArgs, context, info) => this.record(context, info, args, response),
+      setState: (response, args, _source, _fieldArgs, context, info) => this.record(context, rootKey(info), args.limit, response),
       onLimit: (response, args, _source, _fieldArgs, context, info) => {
-        this.refuse(context, info, response);
-        const what = name === MUTATION_DIRECTIVE ? 'mutations' : 'root fields';
-        const retry = secondsUntil(response.msBeforeNext);
-        throw new RateLimitedError(
-          `Rate limit exceeded: this organization and environment may run ${args.limit} ${what} per ${args.duration} seconds. ` +
-            `Retry in ${retry} seconds, or watch the RateLimit-Remaining header to slow down before the limit.`,
-          retry,
-          { limit: args.limit, windowSeconds: args.duration },
-        );
+        this.refuse(context, rootKey(info), response);
+        throw limitError(name, args.limit, args.duration, response);
       },
       limiterClass: this.store.limiterClass,
       limiterOptions: { keyPrefix },
     });
+  }
+
+  /**
+   * Spends one root field from the caller's budgets outside GraphQL: a REST route is one root
+   * field, against the very limiters the directives use, in the same order (mutations first).
+   */
+  async spend(context: GraphQLContext, mutation: boolean, field: string): Promise<void> {
+    const key = tenantKey(context);
+    const budgets: [string, string, number][] = [
+      ...(mutation && this.limitsMutations ? [[MUTATION_DIRECTIVE, this.mutationPrefix, this.config.mutationMax] as [string, string, number]] : []),
+      [TENANT_DIRECTIVE, this.tenantPrefix, this.config.max],
+    ];
+    for (const [name, prefix, limit] of budgets) {
+      const limiter = this.store.find(prefix);
+      if (!limiter) throw new Error(`rate limits: no limiter for ${prefix} (apply() builds them)`);
+      let response: RateLimiterRes;
+      try {
+        response = await limiter.consume(key, 1);
+      } catch (refused) {
+        if (refused instanceof Error) throw refused;
+        const spent = refused as RateLimiterRes;
+        this.record(context, field, limit, spent);
+        this.refuse(context, field, spent);
+        throw limitError(name, limit, this.config.windowSeconds, spent);
+      }
+      this.record(context, field, limit, response);
+    }
   }
 
   private state(context: GraphQLContext): RequestState {
@@ -125,19 +155,19 @@ export class TenantRateLimits {
     return state;
   }
 
-  private record(context: GraphQLContext, info: GraphQLResolveInfo, args: RateLimitArgs, response: RateLimiterRes): void {
+  private record(context: GraphQLContext, field: string, limit: number, response: RateLimiterRes): void {
     const state = this.state(context);
-    state.limited.add(rootKey(info));
-    const budget: BudgetState = { limit: args.limit, remaining: response.remainingPoints, msBeforeReset: response.msBeforeNext };
+    state.limited.add(field);
+    const budget: BudgetState = { limit, remaining: response.remainingPoints, msBeforeReset: response.msBeforeNext };
     const tightest = state.tightest;
     if (!tightest || budget.remaining < tightest.remaining || (budget.remaining === tightest.remaining && budget.msBeforeReset > tightest.msBeforeReset)) {
       state.tightest = budget;
     }
   }
 
-  private refuse(context: GraphQLContext, info: GraphQLResolveInfo, response: RateLimiterRes): void {
+  private refuse(context: GraphQLContext, field: string, response: RateLimiterRes): void {
     const state = this.state(context);
-    state.refused.add(rootKey(info));
+    state.refused.add(field);
     state.retryAfterMs = Math.max(state.retryAfterMs, response.msBeforeNext);
   }
 

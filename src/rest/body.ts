@@ -15,23 +15,9 @@ function hasKind(value: unknown, kind: 'string' | 'boolean' | 'object'): boolean
   return typeof value === kind;
 }
 
-export type CustomerBodyMode = 'create' | 'update';
-
-/**
- * A POST or PATCH body as the GraphQL input (camelCase keys; a key present with null stays
- * present, so PATCH keeps GraphQL's absent-versus-null meaning).
- *
- * JSON types and unknown fields are checked here because GraphQL would report them as
- * variable-coercion errors naming `$input` and camelCase fields. When any is wrong, nothing
- * runs; the same class-validator rules the GraphQL layer applies are run on the well-typed
- * fields so the 400 lists every failing field at once, one message each.
- */
-export async function customerInput(body: unknown, mode: CustomerBodyMode): Promise<Record<string, unknown>> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw RestError.badRequest(['body must be a JSON object']);
-  }
-  const input: Partial<Record<InputField, unknown>> = {};
-  const problems = new Map<string, string>();
+/** Fills a GraphQL input object from a JSON body; returns the body's form problems by REST field. */
+function fill(body: object, input: object, problems: Map<string, string>): void {
+  const target = input as Partial<Record<InputField, unknown>>;
   for (const [key, value] of Object.entries(body)) {
     const field = BODY_FIELDS.get(key);
     if (field === undefined) {
@@ -39,19 +25,36 @@ export async function customerInput(body: unknown, mode: CustomerBodyMode): Prom
     } else if (value !== null && !hasKind(value, BODY_KINDS[field])) {
       problems.set(key, `${key} ${TYPE_MESSAGES[BODY_KINDS[field]]}`);
     } else {
-      input[field] = value;
+      target[field] = value;
     }
   }
-  if (mode === 'create' && typeof input.name !== 'string' && !problems.has('name')) {
-    problems.set('name', 'name must be a string');
-    delete input.name;
-  }
-  if (problems.size === 0) return input;
+}
 
-  const instance = Object.assign(mode === 'create' ? new CreateCustomerInput() : new UpdateCustomerInput(), input);
-  for (const { field, message } of await fieldErrorsOf(instance)) {
-    const rest = restFieldName(field);
-    if (!problems.has(rest)) problems.set(rest, restMessage(message));
+/**
+ * A POST or PATCH body as the GraphQL input object, checked by the same class-validator rules
+ * the GraphQL layer applies (a key present with null stays present, so PATCH keeps GraphQL's
+ * absent-versus-null meaning). JSON types and unknown fields are checked first, as GraphQL's
+ * variable coercion would; every failing field is reported at once, one message each, with
+ * REST field names.
+ */
+export async function customerInput<M extends 'create' | 'update'>(
+  body: unknown,
+  mode: M,
+): Promise<M extends 'create' ? CreateCustomerInput : UpdateCustomerInput>;
+export async function customerInput(body: unknown, mode: 'create' | 'update'): Promise<CreateCustomerInput | UpdateCustomerInput> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw RestError.badRequest(['body must be a JSON object']);
   }
-  throw RestError.badRequest([...problems.values()]);
+  const input = mode === 'create' ? new CreateCustomerInput() : new UpdateCustomerInput();
+  const problems = new Map<string, string>();
+  fill(body, input, problems);
+  if (input instanceof CreateCustomerInput && typeof input.name !== 'string' && !problems.has('name')) {
+    problems.set('name', 'name must be a string');
+  }
+  for (const error of await fieldErrorsOf(input)) {
+    const rest = restFieldName(error.field);
+    if (!problems.has(rest)) problems.set(rest, restMessage(error));
+  }
+  if (problems.size > 0) throw RestError.badRequest([...problems.values()]);
+  return input;
 }

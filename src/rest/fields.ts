@@ -1,15 +1,16 @@
 import { PATCH_COLUMNS } from '../customers/customer.mapper';
+import type { Customer } from '../customers/customer.type';
+import type { FieldError } from '../errors';
 
 /**
- * How a REST field's value looks on the wire. One table drives the GraphQL selection, the
- * conversion of GraphQL results to the original API's snake_case JSON and the OpenAPI
- * schemas, so the three cannot disagree.
+ * How a REST field's value looks on the wire. One table drives the conversion of customers to
+ * the original API's snake_case JSON and the OpenAPI schemas, so the two cannot disagree.
  */
 export type FieldKind = 'uuid' | 'string' | 'nullableString' | 'boolean' | 'metadata' | 'environment' | 'dateTime';
 
 export interface RestField {
   readonly rest: string;
-  readonly graphql: string;
+  readonly graphql: keyof Customer;
   readonly kind: FieldKind;
   readonly description: string;
 }
@@ -52,18 +53,16 @@ export const BODY_KINDS: Readonly<Record<InputField, 'string' | 'boolean' | 'obj
   metadata: 'object',
 };
 
-/** GraphQL input field names that differ from their REST names. */
-const RENAMES: readonly [RegExp, string][] = (Object.entries(PATCH_COLUMNS) as [string, string][])
-  .filter(([graphql, rest]) => graphql !== rest)
-  .map(([graphql, rest]) => [new RegExp(`\\b${graphql}\\b`, 'g'), rest]);
-
 /** The REST name of a GraphQL field (unchanged when they are the same, e.g. pageSize, id). */
 export function restFieldName(graphql: string): string {
   const rest: string | undefined = (PATCH_COLUMNS as Record<string, string>)[graphql];
   return rest ?? graphql;
 }
 
-/** A validation message with GraphQL field names turned into the REST ones. */
-export function restMessage(message: string): string {
-  return RENAMES.reduce((text, [pattern, rest]) => text.replace(pattern, rest), message);
+/**
+ * A rule's message with the REST name of its field. Every rule message starts with the name of
+ * the field it checks (class-validator's `$property`), so only that subject is renamed.
+ */
+export function restMessage({ field, message }: FieldError): string {
+  return message.startsWith(`${field} `) ? `${restFieldName(field)}${message.slice(field.length)}` : message;
 }

@@ -1,21 +1,16 @@
 import { CustomersArgs } from '../customers/customer.args';
-import { LIMITS } from '../validation/rules';
+import { ActivityStatus, CustomerType } from '../customers/enums';
 import { fieldErrorsOf } from '../validation/validate';
 import { RestError } from './rest-error';
 
-/**
- * Out-of-range numbers are clamped to just past the range, so the arguments' own rules answer
- * ("must not be greater than 200") rather than GraphQL's 32-bit Int coercion or the query cost
- * check (which sees the requested page size before the rules run).
- */
-const JUST_PAST = { page: LIMITS.maxPage + 1, pageSize: LIMITS.maxPageSize + 1 } as const;
 const INTEGER = /^[+-]?\d+$/;
 
-export const TYPE_VALUES = ['business', 'individual', 'all'] as const;
-export const STATUS_VALUES = ['active', 'inactive', 'all'] as const;
-
-/** The list's query parameters, as documented in the OpenAPI document. */
-export const LIST_PARAMETERS = ['search', 'type', 'status', 'page', 'pageSize'] as const;
+/** The enum's own (lower-case) values, the seed's, with `all` last as the seed lists them. */
+function seedValues<V extends string>(values: readonly V[], all: V): V[] {
+  return [...values.filter((value) => value !== all), all];
+}
+export const TYPE_VALUES = seedValues(Object.values(CustomerType), CustomerType.ALL);
+export const STATUS_VALUES = seedValues(Object.values(ActivityStatus), ActivityStatus.ALL);
 
 function single(query: Record<string, unknown>, name: string, problems: string[], what: string): string | undefined {
   const value = query[name];
@@ -26,45 +21,44 @@ function single(query: Record<string, unknown>, name: string, problems: string[]
   return undefined;
 }
 
+function oneOf<V extends string>(query: Record<string, unknown>, name: string, values: readonly V[], problems: string[]): V | undefined {
+  const what = `must be one of the following values: ${values.join(', ')}`;
+  const value = single(query, name, problems, what);
+  if (value === undefined) return undefined;
+  if ((values as readonly string[]).includes(value)) return value as V;
+  problems.push(`${name} ${what}`);
+  return undefined;
+}
+
+function integer(query: Record<string, unknown>, name: string, problems: string[]): number | undefined {
+  const value = single(query, name, problems, 'must be an integer number');
+  if (value === undefined) return undefined;
+  if (INTEGER.test(value.trim())) return Number(value);
+  problems.push(`${name} must be an integer number`);
+  return undefined;
+}
+
 /**
- * GET /customers query parameters as the `customers` query's variables. Only their form is
- * checked here (strings, the seed's lower-case values, whole numbers); ranges (page from 1,
- * pageSize 1-200, search length) are the GraphQL arguments' own rules. Unknown
- * parameters are ignored, as most HTTP APIs do (cache busters, tracking parameters).
+ * GET /customers query parameters as the `customers` query's arguments, checked by the same
+ * rules (page from 1, pageSize 1-200, search length). Every failing parameter is reported at
+ * once, one message each. Unknown parameters are ignored, as most HTTP APIs do (cache
+ * busters, tracking parameters).
  */
-export async function listVariables(query: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function listArgs(query: Record<string, unknown>): Promise<CustomersArgs> {
   const problems: string[] = [];
-  const variables: Record<string, unknown> = {};
-
-  const search = single(query, 'search', problems, 'must be a string');
-  if (search !== undefined) variables.search = search;
-
-  for (const [name, values] of [['type', TYPE_VALUES], ['status', STATUS_VALUES]] as const) {
-    const what = `must be one of the following values: ${values.join(', ')}`;
-    const value = single(query, name, problems, what);
-    if (value === undefined) continue;
-    if ((values as readonly string[]).includes(value)) variables[name] = value.toUpperCase();
-    else problems.push(`${name} ${what}`);
-  }
-
-  for (const name of ['page', 'pageSize'] as const) {
-    const value = single(query, name, problems, 'must be an integer number');
-    if (value === undefined) continue;
-    if (!INTEGER.test(value.trim())) {
-      problems.push(`${name} must be an integer number`);
-      continue;
-    }
-    variables[name] = Math.max(0, Math.min(JUST_PAST[name], Number(value)));
-  }
-
-  if (problems.length === 0) return variables;
-  // Nothing runs; the arguments' own rules still report the other parameters, one message each.
+  const args = new CustomersArgs();
+  args.search = single(query, 'search', problems, 'must be a string');
+  args.type = oneOf(query, 'type', TYPE_VALUES, problems);
+  args.status = oneOf(query, 'status', STATUS_VALUES, problems);
+  args.page = integer(query, 'page', problems);
+  args.pageSize = integer(query, 'pageSize', problems);
   const failing = new Set(problems.map((problem) => problem.split(' ')[0]));
-  for (const { field, message } of await fieldErrorsOf(Object.assign(new CustomersArgs(), variables))) {
+  for (const { field, message } of await fieldErrorsOf(args)) {
     if (!failing.has(field)) {
       failing.add(field);
       problems.push(message);
     }
   }
-  throw RestError.badRequest(problems);
+  if (problems.length > 0) throw RestError.badRequest(problems);
+  return args;
 }

@@ -148,7 +148,7 @@ function operationOf(route: RestRoute): Schema {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    'x-graphql-operation': route.operation.operationName,
+    'x-graphql-field': route.graphql,
     parameters: route.parameters.map((p) => ({ ...p, required: p.in === 'path' })),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } } : {}),
     responses: {

@@ -1,27 +1,33 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
+import type { ContextFactory } from '../context';
+import { HTTP_STATUS } from '../errors';
+import type { Limits } from '../limits';
 import { openApiDocument, OPENAPI_PATH } from './openapi';
-import type { RestDeps } from './run-operation';
-import { runOperation } from './run-operation';
-import { RestError, sendRestError } from './rest-error';
+import { RestError, restErrorOf, sendRestError } from './rest-error';
 import type { RestRoute } from './routes';
 import { CUSTOMER_ROUTES } from './routes';
 
-export type { ContextFactory, RestDeps } from './run-operation';
+export interface RestDeps {
+  /** The context factory /graphql uses: the same authentication and tenancy. */
+  readonly contextFor: ContextFactory;
+  /** The same cost limit and rate-limit budgets as /graphql. */
+  readonly limits: Pick<Limits, 'admit'>;
+  readonly bodyLimitBytes: number;
+}
 
 function handlerFor(deps: RestDeps, route: RestRoute): RequestHandler {
   return async (req, res) => {
+    res.locals.operation = route.operationId;
     const context = await deps.contextFor(req, res);
-    const run = (operation: RestRoute['operation'], variables: Record<string, unknown>) =>
-      runOperation(deps, req, res, context, operation, variables);
-    if ('error' in context.auth) {
-      // A bad or missing key is answered by the GraphQL layer (the same plugin, limits and
-      // logs as /graphql) before the body or query is looked at: 401 comes before 400.
-      await run(route.operation, {});
-      throw RestError.internal();
-    }
-    const { status, body } = await route.handle({ req, context, run });
-    res.status(status).json(body);
+    // The one gate, before the body or query is looked at: 401 comes before 400.
+    context.requireTenant();
+    const body = await route.serve(req, async (cost) => {
+      const admission = { mutation: route.method !== 'get', cost, field: route.operationId };
+      await deps.limits.admit(context, admission, (name, value) => res.setHeader(name, value));
+      return context.customers();
+    });
+    res.status(route.success.status).json(body);
   };
 }
 
@@ -47,15 +53,17 @@ function property(error: unknown, name: string): unknown {
   return typeof error === 'object' && error !== null && name in error ? (error as Record<string, unknown>)[name] : undefined;
 }
 
-/** Everything that fails inside the router, in the seed's error shape. Only our bugs are 500s. */
+/**
+ * Everything that fails inside the router, in the seed's error shape: the body parser's own
+ * errors here, the rest through the one code table (restErrorOf). Only our bugs are 500s.
+ */
 function errorHandler(bodyLimitBytes: number) {
   return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
-    if (error instanceof RestError) return sendRestError(res, error);
     const type = property(error, 'type');
     const status = property(error, 'status');
     if (type === 'entity.parse.failed') return sendRestError(res, RestError.badRequest(['body must be valid JSON']));
-    if (type === 'entity.too.large') return sendRestError(res, new RestError(413, `The request body is larger than the limit of ${bodyLimitBytes} bytes`));
+    if (type === 'entity.too.large') return sendRestError(res, new RestError(HTTP_STATUS.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${bodyLimitBytes} bytes`));
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       return sendRestError(res, new RestError(415, 'The request body must be UTF-8 JSON'));
     }
@@ -63,8 +71,7 @@ function errorHandler(bodyLimitBytes: number) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendRestError(res, status === 400 ? RestError.badRequest(['the request is malformed']) : new RestError(status, 'Bad request'));
     }
-    res.locals.log?.error({ err: error }, 'REST request failed');
-    sendRestError(res, RestError.internal());
+    sendRestError(res, restErrorOf(error));
   };
 }
 

@@ -233,7 +233,7 @@ describe('nothing a client sends gives a 500', () => {
 describe('429 from the GraphQL layer', () => {
   let limited: TestGateway;
   beforeAll(async () => {
-    limited = await startGateway({ RATE_LIMIT_MAX: '2', AUTH_FAILURE_LIMIT: '2' });
+    limited = await startGateway({ RATE_LIMIT_MAX: '2', AUTH_FAILURE_LIMIT: '2', MAX_QUERY_COMPLEXITY: '2000' });
   });
   afterAll(async () => {
     await limited?.close();
@@ -249,6 +249,15 @@ describe('429 from the GraphQL layer', () => {
     // REST and GraphQL spend the same budget
     const gql = await limited.gql('{ customers { pagination { page } } }', undefined, { key });
     expect(gql.status).toBe(429);
+  });
+
+  test('a page costlier than MAX_QUERY_COMPLEXITY: 400 before any budget is spent', async () => {
+    const { key } = await limited.tenantWithKey();
+    const response = await rest(limited, 'GET', '/customers?pageSize=200', { key });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ statusCode: 400, message: [expect.stringMatching(/^The query costs \d+; the maximum is 2000/)] });
+    // the refused request spent nothing: two more pages fit the budget of 2
+    for (let i = 0; i < 2; i += 1) expect((await rest(limited, 'GET', '/customers?pageSize=10', { key })).status).toBe(200);
   });
 
   test('invalid keys over REST count toward the per-address limit like GraphQL ones', async () => {
