@@ -1,4 +1,4 @@
-import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerErrorCode, ApolloServerValidationErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { DatabaseError } from './db/errors';
@@ -161,6 +161,10 @@ function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
+/** Apollo's refusal speaks of its constructor option; an API client needs the gateway's setting. */
+const INTROSPECTION_OFF =
+  'Introspection is turned off on this server (the default in production). Its operator can turn it on with GRAPHQL_INTROSPECTION=true; the schema is also published as schema/schema.graphql.';
+
 /**
  * Passes coded errors through and masks everything else as "Internal server error" with the
  * request id, logging the original (never sent to the client) under that id.
@@ -171,6 +175,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const mapped = clientErrorOf(original);
   if (mapped) {
     return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { code: mapped.code } };
+  }
+  if (formatted.extensions?.validationErrorCode === ApolloServerValidationErrorCode.INTROSPECTION_DISABLED) {
+    return { ...withoutStack(formatted), message: INTROSPECTION_OFF };
   }
   if (!(original instanceof DatabaseError) && APOLLO_CODES.has(codeOf(formatted) ?? '')) return withoutStack(formatted);
   const requestId = reportInternal(original);

@@ -53,7 +53,8 @@ function printWelcome(port: number, demoKey: string | undefined, config: Config)
   const lines = [
     '',
     `GraphQL endpoint: ${base}/graphql`,
-    config.production ? undefined : `Apollo Sandbox: open ${base}/graphql in a browser (set the x-api-key header there)`,
+    config.production ? undefined : `Apollo Sandbox: open ${base}/graphql in a browser (it opens on an example${demoKey ? ', with the demo key' : ''})`,
+    `Explorer that works offline: ${base}/explorer   REST API docs: ${base}/docs`,
     demoKey ? `Demo API key (test environment): ${demoKey}` : undefined,
     demoKey
       ? `Try it: curl -s ${base}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' ` +
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
   const demoKey = await ensureDemo(config, db, logger);
-  const server = await createServer({ config, db, logger });
+  // The pages offer the demo key to this machine's browser only on the embedded demo data.
+  const server = await createServer({ config, db, logger, demoKey: config.database.kind === 'pglite' ? demoKey : undefined });
   const address = await server.listen(config.port, config.host);
   logger.info({ port: address.port, database: db.kind }, 'gateway listening');
   printWelcome(address.port, demoKey, config);

@@ -3,9 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { Authenticator } from './auth/authenticator';
@@ -14,17 +12,27 @@ import type { GraphQLContext } from './context';
 import { createContextFactory } from './context';
 import type { Database } from './db/database';
 import { ErrorCode, formatError, HTTP_STATUS, reportInternal } from './errors';
+import { corsPolicy } from './http/cors';
 import { requestIdMiddleware } from './http/request-id';
 import type { Logger } from './logger';
 import { noStore, operationLog, requireApiKey } from './plugins';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
-import { createLimits, RATE_LIMIT_HEADERS } from './limits';
+import { createLimits } from './limits';
+import { pagesRouter } from './pages/explorer';
+import { KeyOffer } from './pages/offer';
+import { sandboxKeyScope, sandboxLandingPage } from './pages/sandbox';
+import { OPENAPI_PATH } from './rest/openapi';
 
 export interface ServerDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /**
+   * The demo data's key (test environment), when the gateway runs on its embedded demo data:
+   * in development, the pages served to a browser on this machine start with it.
+   */
+  demoKey?: string;
 }
 
 export interface GatewayServer {
@@ -57,7 +65,7 @@ async function databaseAnswers(db: Database): Promise<boolean> {
 }
 
 /** Builds the whole HTTP gateway without listening, so tests and `main` share it. */
-export async function createServer({ config, db, logger }: ServerDeps): Promise<GatewayServer> {
+export async function createServer({ config, db, logger, demoKey }: ServerDeps): Promise<GatewayServer> {
   const app = express();
   app.disable('x-powered-by');
   // Answers are POSTs of one tenant's data marked no-store: an ETag (a hash of every response
@@ -73,10 +81,15 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
   const authenticator = new Authenticator(db, config.authCacheTtlSeconds);
   // Rate limits (per tenant, shared over Redis when configured), query cost, auth failures.
   const limits = await createLimits(config, logger);
+  // The pages (Sandbox, explorer, REST docs) offer the demo key in development only.
+  const offeredDemoKey = config.production ? undefined : demoKey;
+  const keyOffer = new KeyOffer(offeredDemoKey);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: limits.apply(await buildGatewaySchema()),
     formatError,
     introspection: config.introspection,
+    // Without introspection the schema is private: no "Did you mean ...?" suggestions either.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     csrfPrevention: true,
     // main.ts owns SIGINT/SIGTERM: drain, then close the database, then exit.
     stopOnTerminationSignals: false,
@@ -87,7 +100,7 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(offeredDemoKey),
       // No cache hints are used, so the per-field cache-control work is skipped (see noStore).
       ApolloServerPluginCacheControlDisabled(),
       noStore,
@@ -111,17 +124,20 @@ export async function createServer({ config, db, logger }: ServerDeps): Promise<
   const contextFor = createContextFactory({ db, authenticator, authFailures: limits.authFailures });
 
   // Browsers may call only from CORS_ORIGINS, GraphQL and REST alike.
-  const corsPolicy = cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false, exposedHeaders: RATE_LIMIT_HEADERS });
+  const cors = corsPolicy(config.corsOrigins);
   app.use(
     '/graphql',
-    corsPolicy,
+    ...cors,
+    sandboxKeyScope(keyOffer),
     express.json({ limit: config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: ({ req, res }) => contextFor(req, res),
     }),
   );
+  // GraphiQL and the REST docs, from local packages (no CDN): they work offline.
+  app.use(pagesRouter({ offer: keyOffer, graphqlPath: '/graphql', openApiPath: OPENAPI_PATH }));
   // The original REST API (src/rest): the same context, services and limits as /graphql.
-  app.use(corsPolicy, createRestRouter({ contextFor, limits, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use(...cors, createRestRouter({ contextFor, limits, bodyLimitBytes: config.bodyLimitBytes }));
 
   app.use((_req, res) => jsonError(res, ErrorCode.NOT_FOUND, 'No such route: GraphQL is served at /graphql'));
   // Errors before GraphQL runs: body too large, malformed JSON.

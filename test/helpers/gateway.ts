@@ -91,6 +91,8 @@ export interface StartOptions {
    * database (default: env TEST_GATEWAY_BACKEND; otherwise the SQL adapter directly).
    */
   backend?: 'supabase' | 'sql';
+  /** The key `npm start` would pass for its demo data (pages offer it to loopback browsers). */
+  demoKey?: string;
 }
 
 export async function startGateway(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestGateway> {
@@ -102,7 +104,7 @@ export async function startGateway(env: Record<string, string> = {}, options: St
   const logger = options.logLines
     ? createLogger(config.logLevel, { write: (line: string) => options.logLines?.push(line) })
     : createLogger(config.logLevel);
-  const server = await createServer({ config, db, logger });
+  const server = await createServer({ config, db, logger, demoKey: options.demoKey });
   const address = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
 
