@@ -5,7 +5,7 @@
  * `bench_seed` marks a finished seed; `--reseed` truncates the domain tables and starts over.
  * API keys are stored hashed, so new ones are made on every run.
  */
-import { generateApiKey } from '../src/auth/api-keys';
+import { createApiKey, createOrganization, seedDemoCustomers } from '../src/admin/admin';
 import type { PgDatabase } from '../src/db/pg-database';
 import type { SqlSession } from '../src/db/sql-database';
 
@@ -50,19 +50,13 @@ type SeedRow = {
   role: 'read' | 'write';
 };
 
-async function seedOrg(session: SqlSession, name: string, customers: number, role: 'read' | 'write'): Promise<void> {
-  const [org] = await session.query<{ organization_id: string; merchant_id: string }>(
-    'select * from create_organization(p_name => $1)',
-    [name],
-  );
-  await session.query(
-    'select * from seed_demo_customers(p_organization_id => $1, p_environment => $2, p_customers => $3, p_transactions_per_customer => $4)',
-    [org.organization_id, 'test', customers, TRANSACTIONS_PER_CUSTOMER],
-  );
+async function seedOrg(db: PgDatabase, session: SqlSession, name: string, customers: number, role: 'read' | 'write'): Promise<void> {
+  const org = await createOrganization(db, name);
+  await seedDemoCustomers(db, { organizationId: org.organizationId, environment: 'test', customers, transactionsPerCustomer: TRANSACTIONS_PER_CUSTOMER });
   await session.query('insert into bench_seed_orgs (name, organization_id, merchant_id, customers, role) values ($1, $2, $3, $4, $5)', [
     name,
-    org.organization_id,
-    org.merchant_id,
+    org.organizationId,
+    org.merchantId,
     customers,
     role,
   ]);
@@ -83,12 +77,12 @@ async function ensureSeeded(db: PgDatabase, reseed: boolean, log: (line: string)
     log(reseed ? 'reseeding: emptying the domain tables' : 'seeding (once; later runs reuse it)');
     // The bench database is the benchmark's own: emptying it is safe.
     await session.exec('truncate bench_seed, bench_seed_orgs, transactions, customers, api_keys, merchants, organizations cascade');
-    await seedOrg(session, 'Bench 100k', BIG_ORG_CUSTOMERS, 'read');
+    await seedOrg(db, session, 'Bench 100k', BIG_ORG_CUSTOMERS, 'read');
     for (let i = 1; i <= SMALL_ORGS; i += 1) {
-      await seedOrg(session, `Bench 10k #${i}`, SMALL_ORG_CUSTOMERS, 'read');
+      await seedOrg(db, session, `Bench 10k #${i}`, SMALL_ORG_CUSTOMERS, 'read');
       log(`  seeded ${i + 1}/${SMALL_ORGS + 1} organizations`);
     }
-    await seedOrg(session, 'Bench writes', WRITE_ORG_CUSTOMERS, 'write');
+    await seedOrg(db, session, 'Bench writes', WRITE_ORG_CUSTOMERS, 'write');
     // Fresh statistics, so the plans are the ones a settled production database would get.
     // One statement per call: VACUUM refuses to run inside a multi-statement (implicit) transaction.
     for (const table of ['customers', 'transactions', 'organizations', 'merchants', 'api_keys']) await session.exec(`vacuum analyze ${table}`);
@@ -105,12 +99,8 @@ export async function prepareData(db: PgDatabase, options: { reseed: boolean; lo
     const orgs = await session.query<SeedRow>('select * from bench_seed_orgs order by role, customers desc, name');
     const withKeys: BenchOrg[] = [];
     for (const row of orgs) {
-      const key = generateApiKey('lomi', 'test');
-      await session.query(
-        'select * from create_api_key(p_organization_id => $1, p_environment => $2, p_key_hash => $3, p_key_prefix => $4, p_name => $5)',
-        [row.organization_id, 'test', key.hash, key.displayPrefix, `bench ${new Date().toISOString()}`],
-      );
-      withKeys.push({ name: row.name, organizationId: row.organization_id, merchantId: row.merchant_id, customers: row.customers, apiKey: key.key });
+      const key = await createApiKey(db, { organizationId: row.organization_id, environment: 'test', prefix: 'lomi', name: `bench ${new Date().toISOString()}` });
+      withKeys.push({ name: row.name, organizationId: row.organization_id, merchantId: row.merchant_id, customers: row.customers, apiKey: key.apiKey });
     }
     const readOrgs = withKeys.filter((_, i) => orgs[i].role === 'read');
     const writeOrg = withKeys.find((_, i) => orgs[i].role === 'write');

@@ -120,11 +120,6 @@ export function fromDatabaseError(error: DatabaseError, wholeRequest = false): G
   }
 }
 
-/** A database error's own text can hold SQL and customer data: log its kind and code only. */
-export function loggable(error: unknown): unknown {
-  return error instanceof DatabaseError ? { type: 'DatabaseError', kind: error.kind, code: error.code } : error;
-}
-
 /**
  * The error a client sees for anything thrown while serving it, GraphQL and REST alike: coded
  * errors as they are, database errors by their kind (logged as a warning), and undefined for
@@ -134,19 +129,19 @@ export function clientErrorOf(error: unknown): GatewayError | undefined {
   if (error instanceof GatewayError) return error;
   if (error instanceof DatabaseError) {
     const mapped = fromDatabaseError(error);
-    if (mapped) requestScope.getStore()?.log.warn({ err: loggable(error) }, 'database error');
+    if (mapped) requestScope.getStore()?.log.warn({ err: error }, 'database error');
     return mapped;
   }
   return undefined;
 }
 
 /**
- * Logs an error no client caused, redacted, under the current request's id (the one logging
- * policy for internal errors), and returns that id for the masked answer.
+ * Logs an error no client caused under the current request's id (the logger redacts it, see
+ * logger.ts), and returns that id for the masked answer.
  */
 export function reportInternal(error: unknown, what = 'internal error'): string | undefined {
   const scope = requestScope.getStore();
-  scope?.log.error({ err: loggable(error) }, what);
+  scope?.log.error({ err: error }, what);
   return scope?.requestId;
 }
 

@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateApiKey } from './auth/api-keys';
+import { createDemo } from './admin/admin';
 import type { Config } from './config';
 import { ConfigError, loadConfig } from './config';
 import type { Database } from './db/database';
 import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
 import { isSqlDatabase } from './db/sql-database';
-import { loggable } from './errors';
 import type { Logger } from './logger';
 import { createLogger } from './logger';
 import { createServer } from './server';
@@ -25,27 +24,19 @@ async function ensureDemo(config: Config, db: Database, logger: Logger): Promise
   if (keyFile && existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim();
   if (config.database.kind !== 'pglite' && !config.seedDemo) return undefined;
 
-  const [org] = await db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: 'Demo Merchant' });
-  await db.rpc('seed_demo_customers', {
-    p_organization_id: org.organization_id,
-    p_environment: 'test',
-    p_customers: config.demoCustomers,
-    p_transactions_per_customer: 3,
-  });
-  const key = generateApiKey(config.apiKeyPrefix, 'test');
-  await db.rpc('create_api_key', {
-    p_organization_id: org.organization_id,
-    p_environment: 'test',
-    p_key_hash: key.hash,
-    p_key_prefix: key.displayPrefix,
-    p_name: 'Demo key',
+  const demo = await createDemo(db, {
+    name: 'Demo Merchant',
+    customers: config.demoCustomers,
+    transactionsPerCustomer: 3,
+    prefix: config.apiKeyPrefix,
+    keyName: 'Demo key',
   });
   if (keyFile) {
-    writeFileSync(keyFile, key.key + '\n', { mode: 0o600 });
+    writeFileSync(keyFile, demo.apiKey + '\n', { mode: 0o600 });
     chmodSync(keyFile, 0o600);
   }
-  logger.info({ organizationId: org.organization_id, customers: config.demoCustomers }, 'demo data created');
-  return key.key;
+  logger.info({ organizationId: demo.organizationId, customers: config.demoCustomers }, 'demo data created');
+  return demo.apiKey;
 }
 
 function printWelcome(port: number, demoKey: string | undefined, config: Config): void {
@@ -117,7 +108,7 @@ async function main(): Promise<void> {
         process.exit(0);
       })
       .catch((error: unknown) => {
-        logger.error({ err: loggable(error) }, 'error while shutting down');
+        logger.error({ err: error }, 'error while shutting down');
         process.exit(1);
       });
   };

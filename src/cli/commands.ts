@@ -1,4 +1,4 @@
-import { generateApiKey } from '../auth/api-keys';
+import * as admin from '../admin/admin';
 import type { Config } from '../config';
 import { DatabaseError } from '../db/errors';
 import type { SqlDatabase } from '../db/sql-database';
@@ -24,12 +24,6 @@ function iso(value: unknown): string | null {
   return value instanceof Date ? value.toISOString() : String(value);
 }
 
-function first<R>(rows: R[], what: string): R {
-  const [row] = rows;
-  if (!row) throw new CliError(`${what}: the database returned no row`);
-  return row;
-}
-
 /** Database failures the operator can act on, in words; the rest by kind. */
 function explained<T>(call: Promise<T>, notFound: string): Promise<T> {
   return call.catch((error: unknown) => {
@@ -42,13 +36,9 @@ function explained<T>(call: Promise<T>, notFound: string): Promise<T> {
   });
 }
 
-function createOrganization(flags: Flags): Run {
+function createOrganizationCommand(flags: Flags): Run {
   const name = flags.text('name', 200);
-  return async ({ db }) => {
-    const rows = await explained(db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: name }), 'organization not created');
-    const row = first(rows, 'org create');
-    return { organizationId: row.organization_id, merchantId: row.merchant_id };
-  };
+  return ({ db }) => explained(admin.createOrganization(db, name), 'organization not created').then((org) => ({ ...org }));
 }
 
 function createKey(flags: Flags, config: Config): Run {
@@ -58,41 +48,18 @@ function createKey(flags: Flags, config: Config): Run {
   const name = flags.has('name') ? flags.text('name', 100) : null;
   const expiresAt = flags.has('expires-in-days') ? new Date(Date.now() + flags.integer('expires-in-days', 1, 3650) * DAY_MS) : null;
   return async ({ db }) => {
-    const key = generateApiKey(config.apiKeyPrefix, environment);
-    const rows = await explained(
-      db.rpc<{ api_key_id: string; environment: string }>('create_api_key', {
-        p_organization_id: organizationId,
-        p_environment: environment,
-        p_key_hash: key.hash,
-        p_key_prefix: key.displayPrefix,
-        p_name: name,
-        p_merchant_id: merchantId,
-        p_expires_at: expiresAt,
-      }),
+    const key = await explained(
+      admin.createApiKey(db, { organizationId, environment, prefix: config.apiKeyPrefix, name, merchantId, expiresAt }),
       merchantId ? `no merchant ${merchantId} in organization ${organizationId}` : `no organization ${organizationId}`,
     );
-    const row = first(rows, 'key create');
-    return { id: row.api_key_id, apiKey: key.key, environment: row.environment };
+    return { ...key };
   };
-}
-
-interface ListedKey {
-  api_key_id: string;
-  merchant_id: string;
-  name: string;
-  key_prefix: string;
-  environment: string;
-  is_active: boolean;
-  expires_at: unknown;
-  revoked_at: unknown;
-  last_used_at: unknown;
-  created_at: unknown;
 }
 
 function listKeys(flags: Flags): Run {
   const organizationId = flags.uuid('organization');
   return async ({ db }) => {
-    const rows = await explained(db.rpc<ListedKey>('list_api_keys', { p_organization_id: organizationId }), `no organization ${organizationId}`);
+    const rows = await explained(admin.listApiKeys(db, organizationId), `no organization ${organizationId}`);
     return {
       keys: rows.map((row) => ({
         id: row.api_key_id,
@@ -106,17 +73,16 @@ function listKeys(flags: Flags): Run {
         lastUsedAt: iso(row.last_used_at),
         createdAt: iso(row.created_at),
       })),
-  };
+    };
   };
 }
 
 function revokeKey(flags: Flags): Run {
   const id = flags.uuid('id');
   return async ({ db }) => {
-    const rows = await explained(db.rpc<{ api_key_id: string; revoked_at: unknown }>('revoke_api_key', { p_api_key_id: id }), `no API key ${id}`);
-    const [row] = rows;
-    if (!row) throw new CliError(`no active API key with id ${id} (unknown, or already revoked)`);
-    return { id: row.api_key_id, revokedAt: iso(row.revoked_at) };
+    const revoked = await explained(admin.revokeApiKey(db, id), `no API key ${id}`);
+    if (!revoked) throw new CliError(`no active API key with id ${id} (unknown, or already revoked)`);
+    return { id: revoked.id, revokedAt: iso(revoked.revokedAt) };
   };
 }
 
@@ -124,25 +90,16 @@ function seed(flags: Flags): Run {
   const organizationId = flags.uuid('organization');
   const environment = flags.environment('environment');
   const customers = flags.integer('customers', 1, 10_000_000);
-  const perCustomer = flags.has('transactions-per-customer') ? flags.integer('transactions-per-customer', 0, 100) : 3;
-  return async ({ db }) => {
-    const rows = await explained(
-      db.rpc<{ customers: number; transactions: number }>('seed_demo_customers', {
-        p_organization_id: organizationId,
-        p_environment: environment,
-        p_customers: customers,
-        p_transactions_per_customer: perCustomer,
-      }),
-      `no organization ${organizationId}`,
+  const transactionsPerCustomer = flags.has('transactions-per-customer') ? flags.integer('transactions-per-customer', 0, 100) : 3;
+  return ({ db }) =>
+    explained(admin.seedDemoCustomers(db, { organizationId, environment, customers, transactionsPerCustomer }), `no organization ${organizationId}`).then(
+      (seeded) => ({ ...seeded }),
     );
-    const row = first(rows, 'seed');
-    return { customers: Number(row.customers), transactions: Number(row.transactions) };
-  };
 }
 
 const COMMANDS: Record<CommandLine['command'], (flags: Flags, config: Config) => Run> = {
   migrate: () => async ({ applied }) => ({ applied }),
-  'org create': createOrganization,
+  'org create': createOrganizationCommand,
   'key create': createKey,
   'key list': listKeys,
   'key revoke': revokeKey,

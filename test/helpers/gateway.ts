@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { generateApiKey } from '../../src/auth/api-keys';
+import { createApiKey } from '../../src/admin/admin';
 import { loadConfig } from '../../src/config';
 import type { Database, Row, RpcArgs, RpcFunction } from '../../src/db/database';
 import type { SqlDatabase } from '../../src/db/sql-database';
@@ -109,15 +109,8 @@ export async function startGateway(env: Record<string, string> = {}, options: St
   const url = `http://127.0.0.1:${address.port}`;
 
   const keyFor: TestGateway['keyFor'] = async (tenant, environment = tenant.environment, options = {}) => {
-    const key = generateApiKey(config.apiKeyPrefix, environment);
-    await db.inner.rpc('create_api_key', {
-      p_organization_id: tenant.organizationId,
-      p_environment: environment,
-      p_key_hash: key.hash,
-      p_key_prefix: key.displayPrefix,
-      p_expires_at: options.expiresAt ?? null,
-    });
-    return key.key;
+    const key = await createApiKey(db.inner, { organizationId: tenant.organizationId, environment, prefix: config.apiKeyPrefix, expiresAt: options.expiresAt });
+    return key.apiKey;
   };
 
   return {

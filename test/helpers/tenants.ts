@@ -1,4 +1,5 @@
 import type { EnvironmentName } from '../../src/auth/api-keys';
+import * as admin from '../../src/admin/admin';
 import type { Database } from '../../src/db/database';
 
 export type { EnvironmentName };
@@ -13,8 +14,7 @@ let counter = 0;
 
 /** A new organization (with its first merchant) for one test. */
 export async function createOrganization(db: Database, name = `Org ${++counter}`): Promise<{ organizationId: string; merchantId: string }> {
-  const [row] = await db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: name });
-  return { organizationId: row.organization_id, merchantId: row.merchant_id };
+  return { ...(await admin.createOrganization(db, name)) };
 }
 
 export async function createTenant(db: Database, environment: EnvironmentName = 'test'): Promise<TestTenant> {

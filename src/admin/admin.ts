@@ -1,0 +1,113 @@
+import type { EnvironmentName } from '../auth/api-keys';
+import { generateApiKey } from '../auth/api-keys';
+import type { Database } from '../db/database';
+
+/**
+ * The admin flows: organizations, API keys and demo data. The one module `npm start` (the demo),
+ * the CLI, the test helpers and the benchmark's seed use, and besides the repositories the only
+ * caller of `db.rpc`. The SQL functions do the work (schema/sql/004_admin_functions.sql).
+ */
+
+export interface Organization {
+  readonly organizationId: string;
+  /** The organization's first merchant, made with it. */
+  readonly merchantId: string;
+}
+
+export async function createOrganization(db: Database, name: string): Promise<Organization> {
+  const [row] = await db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: name });
+  if (!row) throw new Error('create_organization returned no row');
+  return { organizationId: row.organization_id, merchantId: row.merchant_id };
+}
+
+export interface NewKeyRequest {
+  readonly organizationId: string;
+  readonly environment: EnvironmentName;
+  /** The keys' prefix (config.apiKeyPrefix), e.g. `lomi`. */
+  readonly prefix: string;
+  readonly name?: string | null;
+  /** A merchant of the organization; its first one when absent. */
+  readonly merchantId?: string | null;
+  readonly expiresAt?: Date | null;
+}
+
+export interface CreatedKey {
+  readonly id: string;
+  /** The whole key: shown once; only its hash is stored. */
+  readonly apiKey: string;
+  readonly environment: EnvironmentName;
+}
+
+export async function createApiKey(db: Database, request: NewKeyRequest): Promise<CreatedKey> {
+  const key = generateApiKey(request.prefix, request.environment);
+  const [row] = await db.rpc<{ api_key_id: string; environment: EnvironmentName }>('create_api_key', {
+    p_organization_id: request.organizationId,
+    p_environment: request.environment,
+    p_key_hash: key.hash,
+    p_key_prefix: key.displayPrefix,
+    p_name: request.name ?? null,
+    p_merchant_id: request.merchantId ?? null,
+    p_expires_at: request.expiresAt ?? null,
+  });
+  if (!row) throw new Error('create_api_key returned no row');
+  return { id: row.api_key_id, apiKey: key.key, environment: row.environment };
+}
+
+/** A key as listed: never the key itself, only its non-secret beginning. */
+export interface ListedKey {
+  api_key_id: string;
+  merchant_id: string;
+  name: string;
+  key_prefix: string;
+  environment: EnvironmentName;
+  is_active: boolean;
+  expires_at: Date | string | null;
+  revoked_at: Date | string | null;
+  last_used_at: Date | string | null;
+  created_at: Date | string;
+}
+
+export function listApiKeys(db: Database, organizationId: string): Promise<ListedKey[]> {
+  return db.rpc<ListedKey>('list_api_keys', { p_organization_id: organizationId });
+}
+
+/** The revoked key, or undefined when there is no active key with that id. */
+export async function revokeApiKey(db: Database, id: string): Promise<{ id: string; revokedAt: Date | string } | undefined> {
+  const [row] = await db.rpc<{ api_key_id: string; revoked_at: Date | string }>('revoke_api_key', { p_api_key_id: id });
+  return row ? { id: row.api_key_id, revokedAt: row.revoked_at } : undefined;
+}
+
+export interface SeedRequest {
+  readonly organizationId: string;
+  readonly environment: EnvironmentName;
+  readonly customers: number;
+  readonly transactionsPerCustomer: number;
+}
+
+/** West-African demo customers with transactions, made set-based by the database. */
+export async function seedDemoCustomers(db: Database, request: SeedRequest): Promise<{ customers: number; transactions: number }> {
+  const [row] = await db.rpc<{ customers: number | string; transactions: number | string }>('seed_demo_customers', {
+    p_organization_id: request.organizationId,
+    p_environment: request.environment,
+    p_customers: request.customers,
+    p_transactions_per_customer: request.transactionsPerCustomer,
+  });
+  if (!row) throw new Error('seed_demo_customers returned no row');
+  return { customers: Number(row.customers), transactions: Number(row.transactions) };
+}
+
+/** A demo organization in the test environment: its customers, and a key to read them. */
+export async function createDemo(
+  db: Database,
+  options: { name: string; customers: number; transactionsPerCustomer: number; prefix: string; keyName: string },
+): Promise<Organization & { apiKey: string }> {
+  const organization = await createOrganization(db, options.name);
+  await seedDemoCustomers(db, {
+    organizationId: organization.organizationId,
+    environment: 'test',
+    customers: options.customers,
+    transactionsPerCustomer: options.transactionsPerCustomer,
+  });
+  const key = await createApiKey(db, { organizationId: organization.organizationId, environment: 'test', prefix: options.prefix, name: options.keyName });
+  return { ...organization, apiKey: key.apiKey };
+}
