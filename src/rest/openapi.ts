@@ -1,3 +1,5 @@
+import { getMetadataStorage } from 'class-validator';
+import { CreateCustomerInput, UpdateCustomerInput } from '../customers/customer.input';
 import { LIMITS } from '../validation/rules';
 import type { FieldKind } from './fields';
 import { BODY_FIELDS, BODY_KINDS, CUSTOMER_FIELDS } from './fields';
@@ -18,30 +20,43 @@ const KIND_SCHEMAS: Readonly<Record<FieldKind, Schema>> = {
   dateTime: { type: 'string', format: 'date-time' },
 };
 
-const MAX_LENGTHS: Readonly<Record<string, number>> = {
-  name: LIMITS.name,
-  email: LIMITS.email,
-  country: LIMITS.country,
-  city: LIMITS.city,
-  address: LIMITS.address,
-  postal_code: LIMITS.postalCode,
-};
+/** The class-validator rules of an input class, by property: what its decorators declare. */
+function rulesOf(input: new () => object): Map<string, Map<string, unknown>> {
+  const rules = new Map<string, Map<string, unknown>>();
+  for (const rule of getMetadataStorage().getTargetValidationMetadatas(input, '', true, false)) {
+    const own = rules.get(rule.propertyName) ?? new Map<string, unknown>();
+    own.set(rule.name ?? rule.type, rule.constraints?.[0]);
+    rules.set(rule.propertyName, own);
+  }
+  return rules;
+}
 
-/** Body fields from the same table the body parser checks; only name (create) is required. */
+/**
+ * A body's schema, derived from the input class the body parser validates with: lengths,
+ * patterns and formats are its decorators' own, so the document cannot drift from the rules.
+ * A field is nullable when the class lets it be absent or null (IsOptional); the others (a
+ * create's name, an update's name and isBusiness) are required or only refuse null.
+ */
 function bodySchema(mode: 'create' | 'update'): Schema {
+  const rules = rulesOf(mode === 'create' ? CreateCustomerInput : UpdateCustomerInput);
   const properties: Record<string, Schema> = {};
+  const required: string[] = [];
   for (const [rest, graphql] of BODY_FIELDS) {
+    const own = rules.get(graphql) ?? new Map<string, unknown>();
     const kind = BODY_KINDS[graphql];
-    const nullable = !(rest === 'name' || (mode === 'update' && rest === 'is_business'));
+    const nullable = own.has('isOptional');
     const schema: Schema = { type: nullable ? [kind, 'null'] : kind };
-    if (rest in MAX_LENGTHS) schema.maxLength = MAX_LENGTHS[rest];
-    if (rest === 'name') schema.minLength = 1;
-    if (rest === 'email') schema.format = 'email';
-    if (rest === 'phone_number' || rest === 'whatsapp_number') schema.pattern = '^\\+[1-9]\\d{6,14}$';
+    if (own.has('maxLength')) schema.maxLength = own.get('maxLength');
+    if (own.has('notBlank')) schema.minLength = 1;
+    if (own.has('isEmail')) schema.format = 'email';
+    const pattern = own.get('matches');
+    if (pattern instanceof RegExp) schema.pattern = pattern.source;
+    // The GraphQL input's default (CreateCustomerInput.isBusiness).
     if (rest === 'is_business' && mode === 'create') schema.default = false;
+    if (!nullable && !own.has('conditionalValidation')) required.push(rest);
     properties[rest] = schema;
   }
-  return { type: 'object', additionalProperties: false, properties, ...(mode === 'create' ? { required: ['name'] } : {}) };
+  return { type: 'object', additionalProperties: false, properties, ...(required.length > 0 ? { required } : {}) };
 }
 
 const SCHEMAS: Readonly<Record<string, Schema>> = {
