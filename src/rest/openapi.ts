@@ -169,7 +169,10 @@ function operationOf(route: RestRoute): Schema {
     responses: {
       [route.success.status]: {
         description: route.success.description,
-        headers: { 'x-request-id': REQUEST_ID_HEADER },
+        headers: {
+          'x-request-id': REQUEST_ID_HEADER,
+          ...(route.success.status === 201 ? { Location: { description: 'The path of the created resource, e.g. /customers/{id}.', schema: { type: 'string' } } } : {}),
+        },
         content: { 'application/json': { schema: ref(route.success.schema) } },
       },
       ...Object.fromEntries(statuses.map((status) => [status, { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` }])),
@@ -200,6 +203,8 @@ export function openApiDocument(routes: readonly RestRoute[]): Record<string, un
       version: '1.0.0',
       description: 'The original Customers REST API, served by the GraphQL gateway from the same schema. GraphQL is at /graphql.',
     },
+    // Relative to where this document was fetched from: the gateway that serves it.
+    servers: [{ url: '/', description: 'This gateway (the server that serves this document)' }],
     security: [{ ApiKey: [] }],
     paths,
     components: {

@@ -22,11 +22,12 @@ function handlerFor(deps: RestDeps, route: RestRoute): RequestHandler {
     const context = await deps.contextFor(req, res);
     // The one gate, before the body or query is looked at: 401 comes before 400.
     context.requireTenant();
-    const body = await route.serve(req, async (cost) => {
+    const { body, location } = await route.serve(req, async (cost) => {
       const admission = { mutation: route.method !== 'get', cost, field: route.operationId };
       await deps.limits.admit(context, admission, (name, value) => res.setHeader(name, value));
       return context.customers();
     });
+    if (location) res.location(location);
     res.status(route.success.status).json(body);
   };
 }

@@ -39,9 +39,16 @@ export interface RouteDoc {
  */
 export type Admit = (cost: number) => Promise<CustomerService>;
 
+/** What an endpoint answers: the body, and for a created resource where it now lives. */
+export interface RestAnswer {
+  readonly body: unknown;
+  /** The `Location` header of a 201: the new resource's path. */
+  readonly location?: string;
+}
+
 /** One endpoint: parse the request, make one call to the customer service, present the result. */
 export interface RestRoute extends RouteDoc {
-  serve(req: Request, admit: Admit): Promise<unknown>;
+  serve(req: Request, admit: Admit): Promise<RestAnswer>;
 }
 
 interface RouteSpec<P, R> extends RouteDoc {
@@ -50,16 +57,19 @@ interface RouteSpec<P, R> extends RouteDoc {
   cost(parsed: P): number;
   call(customers: CustomerService, parsed: P): Promise<R>;
   present(result: R): unknown;
+  /** For a route that creates: the path of what it created (sent as `Location`). */
+  location?(result: R): string;
 }
 
 function route<P, R>(spec: RouteSpec<P, R>): RestRoute {
-  const { parse, cost, call, present, ...doc } = spec;
+  const { parse, cost, call, present, location, ...doc } = spec;
   return {
     ...doc,
     async serve(req, admit) {
       const parsed = await parse(req);
       const customers = await admit(cost(parsed));
-      return present(await call(customers, parsed));
+      const result = await call(customers, parsed);
+      return { body: await present(result), location: location?.(result) };
     },
   };
 }
@@ -145,6 +155,7 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     cost: () => CUSTOMER_COST,
     call: (customers, input) => customers.create(input),
     present: restCustomer,
+    location: (customer) => `/customers/${encodeURIComponent(customer.id)}`,
   }),
   route({
     method: 'patch',

@@ -118,6 +118,16 @@ describe('POST and PATCH', () => {
     expect(response.headers.get('x-request-id')).toBeTruthy();
   });
 
+  test('POST answers 201 with a Location that GET reads back', async () => {
+    const response = await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Kwame Asante' } });
+    expect(response.status).toBe(201);
+    const id = String(asRecord(response.body).customer_id);
+    expect(response.headers.get('location')).toBe(`/customers/${id}`);
+    const again = await rest(gw, 'GET', String(response.headers.get('location')), { key: tenant.key });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(response.body);
+  });
+
   test('PATCH: absent keeps, null clears, metadata is replaced whole, {} changes nothing', async () => {
     const created = asRecord(
       (await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Moussa', email: 'm@example.sn', city: 'Dakar', metadata: { a: 1 } } })).body,
@@ -166,6 +176,17 @@ describe('GET /openapi.json', () => {
     expect(openapi.openapi).toBe('3.1.0');
     expect(asRecord(asRecord(openapi.components).securitySchemes)).toEqual({ ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } });
     expect(openapi.security).toEqual([{ ApiKey: [] }]);
+  });
+
+  test('has servers: the gateway serving it, so tools resolve the paths against it', async () => {
+    expect(openapi.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    const url = new URL(String((openapi.servers as { url: string }[])[0].url) + 'customers', `${gw.url}/openapi.json`);
+    expect((await fetch(url, { headers: { 'x-api-key': tenant.key } })).status).toBe(200);
+  });
+
+  test('documents the Location header of POST /customers', () => {
+    const post = asRecord(asRecord(asRecord(openapi.paths)['/customers']).post);
+    expect(Object.keys(asRecord(asRecord(asRecord(post.responses)['201']).headers))).toContain('Location');
   });
 
   test('every route of the router is in the document, and every documented operation is a route', () => {
