@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
-import { generateApiKey } from '../../src/auth/api-keys';
+import { createApiKey } from '../../src/admin/admin';
 import { PLACEHOLDER_KEY } from '../../src/pages/offer';
 import { chromiumPath, launchChromium, NO_CHROMIUM } from '../helpers/browser';
 import { addCustomer } from '../helpers/customers';
@@ -43,11 +43,10 @@ inBrowser(`the offline explorer in a real browser (headless chromium)${chromium 
   beforeAll(async () => {
     const database = await openTestDatabase();
     const tenant = await createTenant(database, 'test');
-    const key = generateApiKey('lomi', 'test');
-    await database.rpc('create_api_key', { p_organization_id: tenant.organizationId, p_environment: 'test', p_key_hash: key.hash, p_key_prefix: key.displayPrefix });
+    const key = await createApiKey(database, { organizationId: tenant.organizationId, environment: 'test', prefix: 'lomi', name: 'Demo key' });
     for (const name of names) await addCustomer(database, tenant, { name });
-    demo = { ...tenant, key: key.key };
-    gw = await startGateway({ TRUST_PROXY: 'true' }, { database, demoKey: key.key });
+    demo = { ...tenant, key: key.apiKey };
+    gw = await startGateway({ TRUST_PROXY: 'true' }, { database, demoKey: key.apiKey });
     browser = await launchChromium(chromium as string);
   }, 120_000);
   afterAll(async () => {

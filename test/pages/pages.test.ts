@@ -1,7 +1,7 @@
 import { buildSchema, parse, validate } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateApiKey } from '../../src/auth/api-keys';
+import { createApiKey } from '../../src/admin/admin';
 import { EXAMPLE_OPERATION, EXAMPLE_VARIABLES, PLACEHOLDER_KEY } from '../../src/pages/offer';
 import type { TestGateway } from '../helpers/gateway';
 import { startGateway } from '../helpers/gateway';
@@ -28,9 +28,8 @@ describe('pages for browsers in development, on the demo data', () => {
     // As `npm start` does: the demo organization and its key exist before the server starts.
     const database = await openTestDatabase();
     const tenant = await createTenant(database, 'test');
-    const key = generateApiKey('lomi', 'test');
-    await database.rpc('create_api_key', { p_organization_id: tenant.organizationId, p_environment: 'test', p_key_hash: key.hash, p_key_prefix: key.displayPrefix });
-    demoKey = key.key;
+    const key = await createApiKey(database, { organizationId: tenant.organizationId, environment: 'test', prefix: 'lomi', name: 'Demo key' });
+    demoKey = key.apiKey;
     gw = await startGateway({ TRUST_PROXY: 'true' }, { database, demoKey });
   });
   afterAll(() => gw.close());
