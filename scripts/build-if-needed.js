@@ -4,7 +4,7 @@
  * sources, so `npm start` and `npm run cli` start fast. With --quiet nothing is printed on
  * stdout (the CLI's stdout is JSON only): compiler errors go to stderr and exit code 1.
  * Freshness: a stamp file written at the start time of the last successful build; any file
- * under src/, types/ or bench/ (or a tsconfig) modified after it means a rebuild; bench/results/
+ * under src/, types/, bench/ or fuzz/ (or a tsconfig) modified after it means a rebuild; bench/results/
  * holds the benchmark's output, not sources, so it is skipped.
  */
 'use strict';
@@ -17,7 +17,7 @@ const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
 const lockDir = path.join(dist, '.build-lock');
 const quiet = process.argv.includes('--quiet');
-const SOURCES = ['src', 'types', 'bench'];
+const SOURCES = ['src', 'types', 'bench', 'fuzz'];
 const CONFIGS = ['tsconfig.json', 'tsconfig.build.json'];
 const STALE_LOCK_MS = 5 * 60 * 1000;
 const IGNORED = new Set([path.join(root, 'bench', 'results')]);
