@@ -13,6 +13,9 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -30,6 +33,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  // A body in a charset or Content-Encoding the gateway does not read.
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  // Request headers or URL over the HTTP parser's limit (src/http/client-error.ts).
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
@@ -43,6 +51,25 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 const APOLLO_CODES: ReadonlySet<string> = new Set<string>(
   Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
 );
+
+/**
+ * Apollo's own refusals of a request that carry an HTTP 4xx status but no code (the persisted-
+ * query version and hash checks), with a message saying what to change. An unknown one of the
+ * kind keeps Apollo's message.
+ */
+const APOLLO_REQUEST_ERRORS: Readonly<Record<string, string>> = {
+  'Unsupported persisted query version': 'extensions.persistedQuery.version must be 1, the only version of automatic persisted queries',
+  'provided sha does not match query': 'extensions.persistedQuery.sha256Hash must be the SHA-256 (hex) of the query sent with it',
+};
+
+/** The message for a client error Apollo raised without a code, or undefined when it is not one. */
+function uncodedRequestError(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.originalError || error.extensions.code !== undefined) return undefined;
+  const http = error.extensions.http;
+  const status = typeof http === 'object' && http !== null && 'status' in http ? http.status : undefined;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  return APOLLO_REQUEST_ERRORS[error.message] ?? error.message;
+}
 
 export interface FieldError {
   field: string;
@@ -161,8 +188,9 @@ const INTROSPECTION_OFF =
   'Introspection is turned off on this server (the default in production). Its operator can turn it on with GRAPHQL_INTROSPECTION=true; the schema is also published as schema/schema.graphql.';
 
 /**
- * Passes coded errors through and masks everything else as "Internal server error" with the
- * request id, logging the original (never sent to the client) under that id.
+ * Passes coded errors through (Apollo's uncoded refusals of a request get BAD_REQUEST) and
+ * masks everything else as "Internal server error" with the request id, logging the original
+ * (never sent to the client) under that id.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -175,6 +203,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...withoutStack(formatted), message: INTROSPECTION_OFF };
   }
   if (!(original instanceof DatabaseError) && APOLLO_CODES.has(codeOf(formatted) ?? '')) return withoutStack(formatted);
+  const refused = uncodedRequestError(original);
+  if (refused) return { message: refused, extensions: { code: ApolloServerErrorCode.BAD_REQUEST } };
   const requestId = reportInternal(original);
   return {
     message: 'Internal server error',

@@ -12,7 +12,9 @@ import type { GraphQLContext } from './context';
 import { createContextFactory } from './context';
 import type { Database } from './db/database';
 import { ErrorCode, formatError, HTTP_STATUS, reportInternal } from './errors';
+import { answerMalformedRequests, MAX_HEADER_BYTES } from './http/client-error';
 import { corsPolicy } from './http/cors';
+import { bodyErrorOf, jsonBody } from './http/json-body';
 import { requestIdMiddleware } from './http/request-id';
 import type { Logger } from './logger';
 import { noStore, operationLog, requireApiKey } from './plugins';
@@ -46,9 +48,10 @@ export interface GatewayServer {
 
 const READY_TIMEOUT_MS = 2000;
 
-function jsonError(res: Response, code: ErrorCode | 'BAD_REQUEST' | 'NOT_FOUND', message: string): void {
-  // BAD_REQUEST is Apollo's own code for a malformed HTTP request.
-  const status = code === 'BAD_REQUEST' ? 400 : HTTP_STATUS[code];
+function jsonError(res: Response, code: ErrorCode | 'BAD_REQUEST' | 'NOT_FOUND', message: string, httpStatus?: number): void {
+  // BAD_REQUEST is Apollo's own code for a malformed HTTP request; a body error keeps the
+  // status body-parser gave it.
+  const status = httpStatus ?? (code === 'BAD_REQUEST' ? 400 : HTTP_STATUS[code]);
   res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
 }
 
@@ -72,7 +75,9 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   // body, 20 kB for a page of 50) could never be used for a 304, only computed.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  // Requests the HTTP parser refuses get an answer with a body, and a graceful close.
+  answerMalformedRequests(httpServer, logger);
   // Slow or idle clients must not hold connections forever.
   httpServer.headersTimeout = 15_000;
   httpServer.requestTimeout = 30_000;
@@ -129,7 +134,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
     '/graphql',
     ...cors,
     sandboxKeyScope(keyOffer),
-    express.json({ limit: config.bodyLimitBytes }),
+    jsonBody(config.bodyLimitBytes),
     expressMiddleware(apollo, {
       context: ({ req, res }) => contextFor(req, res),
     }),
@@ -140,13 +145,15 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   app.use(...cors, createRestRouter({ contextFor, limits, bodyLimitBytes: config.bodyLimitBytes }));
 
   app.use((_req, res) => jsonError(res, ErrorCode.NOT_FOUND, 'No such route: GraphQL is served at /graphql'));
-  // Errors before GraphQL runs: body too large, malformed JSON.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
-    if (type === 'entity.too.large') {
-      jsonError(res, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${config.bodyLimitBytes} bytes`);
-    } else if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      jsonError(res, 'BAD_REQUEST', 'The request body is not valid JSON');
+  // Errors before GraphQL runs: the body could not be read (too large, not JSON, corrupt encoding).
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const body = bodyErrorOf(error, config.bodyLimitBytes, req.headers['content-encoding']);
+    const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
+    if (body) {
+      jsonError(res, body.code, body.message, body.status);
+    } else if (typeof status === 'number' && status >= 400 && status < 500) {
+      // another client error express raised itself, with its status
+      jsonError(res, 'BAD_REQUEST', 'The request is malformed', status);
     } else {
       reportInternal(error, 'unhandled HTTP error');
       jsonError(res, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import type { ContextFactory } from '../context';
-import { HTTP_STATUS } from '../errors';
+import { bodyErrorOf, jsonBody } from '../http/json-body';
 import type { Limits } from '../limits';
 import { openApiDocument, OPENAPI_PATH } from './openapi';
 import { RestError, restErrorOf, sendRestError } from './rest-error';
@@ -59,16 +59,12 @@ function property(error: unknown, name: string): unknown {
  * errors here, the rest through the one code table (restErrorOf). Only our bugs are 500s.
  */
 function errorHandler(bodyLimitBytes: number) {
-  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
-    const type = property(error, 'type');
-    const status = property(error, 'status');
-    if (type === 'entity.parse.failed') return sendRestError(res, RestError.badRequest(['body must be valid JSON']));
-    if (type === 'entity.too.large') return sendRestError(res, new RestError(HTTP_STATUS.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${bodyLimitBytes} bytes`));
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      return sendRestError(res, new RestError(415, 'The request body must be UTF-8 JSON'));
-    }
+    const body = bodyErrorOf(error, bodyLimitBytes, req.headers['content-encoding']);
+    if (body) return sendRestError(res, body.status === 400 ? RestError.badRequest([body.restMessage]) : new RestError(body.status, body.restMessage));
     // Other client errors express raises itself, e.g. a path parameter that is not valid %-encoding.
+    const status = property(error, 'status');
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendRestError(res, status === 400 ? RestError.badRequest(['the request is malformed']) : new RestError(status, 'Bad request'));
     }
@@ -87,7 +83,7 @@ export function createRestRouter(deps: RestDeps): Router {
   router.get(OPENAPI_PATH, (_req, res) => {
     res.json(document);
   });
-  const json = express.json({ limit: deps.bodyLimitBytes });
+  const json = jsonBody(deps.bodyLimitBytes);
   for (const route of CUSTOMER_ROUTES) {
     const handlers: RequestHandler[] = route.body ? [json, handlerFor(deps, route)] : [handlerFor(deps, route)];
     router[route.method](route.path, ...handlers);

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import type { FuzzRequest } from '../../fuzz/transport';
+import { exchange } from '../../fuzz/transport';
 import type { TestGateway } from '../helpers/gateway';
 import { startGateway } from '../helpers/gateway';
 import { rest } from '../rest/helpers';
@@ -172,5 +176,127 @@ describe('text that is not valid Unicode is refused with a field error, never ch
     expect(nul.body).toEqual({ statusCode: 400, message: [NUL('name')] });
     const search = await rest(gw, 'GET', `/customers?search=${encodeURIComponent('a')}%00`, { key });
     expect(search.body).toEqual({ statusCode: 400, message: [NUL('search')] });
+  });
+});
+
+describe("Apollo's persisted-query errors keep Apollo's codes, with a message saying what is wrong", () => {
+  const QUERY = '{ customers(pageSize: 1) { pagination { page } } }';
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const post = (body: unknown) =>
+    fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) }).then(async (res) => ({
+      status: res.status,
+      body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+    }));
+
+  test.each([
+    ['an empty persistedQuery extension', { query: QUERY, extensions: { persistedQuery: {} } }, /version must be 1/],
+    ['version 2', { query: QUERY, extensions: { persistedQuery: { version: 2, sha256Hash: sha(QUERY) } } }, /version must be 1/],
+    ['a hash that is not the query\'s', { query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }, /sha256Hash must be the SHA-256/],
+  ])('%s: 400 BAD_REQUEST', async (_name, body, message) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ message: expect.stringMatching(message), extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  test('an unknown hash without the query: PERSISTED_QUERY_NOT_FOUND; registered, it is served', async () => {
+    const hash = sha(`${QUERY} `);
+    const missing = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+    expect(missing.body.errors?.[0]).toMatchObject({ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+    expect((await post({ query: `${QUERY} `, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } })).body.errors).toBeUndefined();
+    const served = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+    expect(served.body).toMatchObject({ data: { customers: { pagination: { page: 1 } } } });
+  });
+});
+
+describe('a body the gateway cannot read keeps the 4xx status body-parser gives it, with a message of ours', () => {
+  const CORRUPT = Buffer.from([1, 2, 3, 4, 5]);
+  const GRAPHQL_BODY = JSON.stringify({ query: '{ customers(pageSize: 1) { pagination { page } } }' });
+  const REST_BODY = JSON.stringify({ name: 'Compressed' });
+
+  /** Sends raw bytes with the given headers to a path; the answer's status and JSON. */
+  async function send(path: string, body: Buffer, headers: Record<string, string>) {
+    const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers }, body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  const cases: [string, (json: string) => Buffer, Record<string, string>, number, string, RegExp][] = [
+    ['corrupt deflate', () => CORRUPT, { 'content-encoding': 'deflate' }, 400, 'BAD_REQUEST', /valid deflate data/],
+    ['corrupt gzip', () => CORRUPT, { 'content-encoding': 'gzip' }, 400, 'BAD_REQUEST', /valid gzip data/],
+    ['truncated gzip', (json) => gzipSync(json).subarray(0, 12), { 'content-encoding': 'gzip' }, 400, 'BAD_REQUEST', /valid gzip data/],
+    ['non-brotli data as br', (json) => Buffer.from(json.repeat(4)), { 'content-encoding': 'br' }, 400, 'BAD_REQUEST', /valid br data/],
+    ['an unknown encoding', (json) => Buffer.from(json), { 'content-encoding': 'compress' }, 415, 'UNSUPPORTED_MEDIA_TYPE', /Content-Encoding compress is not supported/],
+    ['a latin1 charset', (json) => Buffer.from(json), { 'content-type': 'application/json; charset=latin1' }, 415, 'UNSUPPORTED_MEDIA_TYPE', /must be UTF-8 JSON/],
+    ['bytes that are not UTF-8', (json) => Buffer.concat([Buffer.from(json.slice(0, -2)), Buffer.from([0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from('"}')]), {}, 400, 'BAD_REQUEST', /valid UTF-8/],
+    ['5 MB of gzipped spaces', () => gzipSync(Buffer.alloc(5 * 1024 * 1024, ' ')), { 'content-encoding': 'gzip' }, 413, 'PAYLOAD_TOO_LARGE', /larger than the limit/],
+  ];
+
+  test.each(cases)('GraphQL: %s', async (_name, body, headers, status, code, message) => {
+    const response = await send('/graphql', body(GRAPHQL_BODY), headers);
+    expect(response.status).toBe(status);
+    expect(response.body).toEqual({ errors: [{ message: expect.stringMatching(message), extensions: { code, requestId: expect.any(String) } }] });
+  });
+
+  test.each(cases)('REST: %s', async (_name, body, headers, status, _code, message) => {
+    const response = await send('/customers', body(REST_BODY), headers);
+    expect(response.status).toBe(status);
+    const expected = expect.stringMatching(message);
+    expect(response.body).toEqual({ statusCode: status, message: status === 400 ? [expected] : expected });
+  });
+
+  test('well-formed gzip, deflate and br bodies are read', async () => {
+    for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+      const graphql = await send('/graphql', compress(GRAPHQL_BODY), { 'content-encoding': encoding });
+      expect(graphql.body).toMatchObject({ data: { customers: { pagination: { page: 1 } } } });
+      expect((await send('/customers', compress(REST_BODY), { 'content-encoding': encoding })).status).toBe(201);
+    }
+  });
+});
+
+describe('headers or a URL over the header limit: 431 with a body and a graceful close, every time', () => {
+  const TRIES = 30;
+  const longQuery = `/customers?search=${'a'.repeat(100_000)}`;
+  const bigHeader = { 'x-padding': 'p'.repeat(60_000) };
+
+  test.each([
+    ['REST, a 100 KB query string', longQuery, {}],
+    ['REST, a 60 KB header', '/customers', bigHeader],
+    ['GraphQL, a 60 KB header', '/graphql', bigHeader],
+  ])(`raw HTTP: %s, ${TRIES} tries`, async (_name, path, headers) => {
+    const port = Number(new URL(gw.url).port);
+    for (let i = 0; i < TRIES; i += 1) {
+      const request: FuzzRequest = { kind: 'http', method: 'GET', path, headers: [['X-API-Key', key], ...Object.entries(headers)] };
+      const result = await exchange(port, request, 10_000);
+      // no reset: the whole answer is read and the connection ends cleanly
+      expect({ try: i, failure: result.failure }).toEqual({ try: i, failure: undefined });
+      expect(result.responses).toHaveLength(1);
+      const [response] = result.responses;
+      expect(response.status).toBe(431);
+      expect(response.headers.connection).toBe('close');
+      expect(JSON.parse(response.body.toString('utf8'))).toEqual({
+        statusCode: 431,
+        message: 'The request headers or URL are larger than the limit of 16384 bytes',
+        errors: [{ message: 'The request headers or URL are larger than the limit of 16384 bytes', extensions: { code: 'HEADERS_TOO_LARGE' } }],
+      });
+    }
+  });
+
+  test(`fetch: a 100 KB query string, ${TRIES} tries one by one and ${TRIES} at once, and the server still answers`, async () => {
+    for (let i = 0; i < TRIES; i += 1) {
+      const response = await fetch(`${gw.url}${longQuery}`, { headers: { 'x-api-key': key } });
+      expect(response.status).toBe(431);
+      expect(await response.json()).toMatchObject({ statusCode: 431 });
+    }
+    // and many at once
+    const statuses = await Promise.all(Array.from({ length: TRIES }, () => fetch(`${gw.url}${longQuery}`).then(async (r) => [r.status, (await r.json() as { statusCode: number }).statusCode])));
+    expect(statuses).toEqual(Array.from({ length: TRIES }, () => [431, 431]));
+    expect((await fetch(`${gw.url}/health`)).status).toBe(200);
+  });
+
+  test('a request line that is not HTTP: 400 with a body', async () => {
+    const port = Number(new URL(gw.url).port);
+    const result = await exchange(port, { kind: 'raw', bytes: Buffer.from('G@T / HTTP/1.1\r\nHost: x\r\n\r\n') }, 10_000);
+    expect(result.failure).toBeUndefined();
+    expect(result.responses[0]?.status).toBe(400);
+    expect(JSON.parse(result.responses[0].body.toString('utf8'))).toMatchObject({ statusCode: 400, errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
   });
 });
