@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generateApiKey } from '../src/auth/api-keys';
+import { createApiKey, createOrganization } from '../src/admin/admin';
 import type { EnvironmentName } from '../src/auth/api-keys';
 import type { SqlDatabase } from '../src/db/sql-database';
 import type { IdPools } from './pools';
@@ -17,11 +17,6 @@ interface Tenant {
   organizationId: string;
   merchantId: string;
   environment: EnvironmentName;
-}
-
-async function organization(db: SqlDatabase, name: string): Promise<{ organizationId: string; merchantId: string }> {
-  const [row] = await db.rpc<{ organization_id: string; merchant_id: string }>('create_organization', { p_name: name });
-  return { organizationId: row.organization_id, merchantId: row.merchant_id };
 }
 
 /** Customers (each with a completed and a refunded transaction); returns customer and transaction ids. */
@@ -59,25 +54,18 @@ async function customers(db: SqlDatabase, tenant: Tenant, count: number, label: 
  */
 export async function seedTenants(db: SqlDatabase, apiKeyPrefix: string): Promise<FuzzTenants> {
   const marker = `zq${randomBytes(5).toString('hex')}`;
-  const own = await organization(db, 'Fuzzed organization');
-  const other = await organization(db, `Other organization ${marker}`);
+  const own = await createOrganization(db, 'Fuzzed organization');
+  const other = await createOrganization(db, `Other organization ${marker}`);
   const fuzzed: Tenant = { ...own, environment: 'test' };
   const ownLive: Tenant = { ...own, environment: 'live' };
   const foreign: Tenant = { ...other, environment: 'test' };
 
-  const key = generateApiKey(apiKeyPrefix, 'test');
-  await db.rpc('create_api_key', {
-    p_organization_id: own.organizationId,
-    p_environment: 'test',
-    p_key_hash: key.hash,
-    p_key_prefix: key.displayPrefix,
-    p_expires_at: null,
-  });
+  const key = await createApiKey(db, { organizationId: own.organizationId, environment: 'test', prefix: apiKeyPrefix, name: 'fuzz' });
   const mine = await customers(db, fuzzed, 12, (i) => `Fuzzed Customer ${i}`);
   const live = await customers(db, ownLive, 4, (i) => `Live ${marker} ${i}`);
   const theirs = await customers(db, foreign, 6, (i) => `Foreign ${marker} ${i}`);
   return {
-    key: key.key,
+    key: key.apiKey,
     ids: { own: mine.customers, foreign: [...live.customers, ...theirs.customers, ...theirs.transactions.slice(0, 2)] },
     forbidden: [marker, other.organizationId, other.merchantId, ...live.customers, ...live.transactions, ...theirs.customers, ...theirs.transactions],
   };
