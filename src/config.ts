@@ -8,7 +8,6 @@ export type DatabaseConfig =
   | { kind: 'supabase'; url: string; serviceRoleKey: string; timeoutMs: number };
 
 export interface Config {
-  readonly nodeEnv: string;
   readonly production: boolean;
   readonly host: string;
   readonly port: number;
@@ -116,7 +115,6 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const rateLimitMax = integer(env, 'RATE_LIMIT_MAX', 5000, 1, 100_000_000);
   return Object.freeze({
-    nodeEnv,
     production,
     host: value(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 4000, 0, 65535),

@@ -93,13 +93,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
-    const force = setTimeout(() => {
+    // Not unref'd on purpose: once the HTTP server is closed, this timer is what keeps the
+    // process alive until the database has closed (PGlite's close holds no handle of its own).
+    setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs);
-    // Not unref'd on purpose: once the HTTP server is closed, this timer is what keeps the
-    // process alive until the database has closed (PGlite's close holds no handle of its own).
-    void force;
     server
       .stop()
       .then(() => { logger.info('http server stopped; closing the database'); return db.close(); })
