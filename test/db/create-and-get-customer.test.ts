@@ -7,9 +7,7 @@ let db: SqlDatabase;
 beforeAll(async () => {
   db = await openTestDatabase();
 });
-afterAll(async () => {
-  await db.close();
-});
+afterAll(() => db.close());
 
 const PUBLIC_COLUMNS = [
   'customer_id', 'organization_id', 'name', 'email', 'phone_number', 'whatsapp_number', 'country', 'city',

@@ -7,9 +7,7 @@ let db: SqlDatabase;
 beforeAll(async () => {
   db = await openTestDatabase();
 });
-afterAll(async () => {
-  await db.close();
-});
+afterAll(() => db.close());
 
 async function deleteCustomer(customerId: string, tenant: TestTenant): Promise<boolean> {
   const [row] = await db.rpc<{ deleted: boolean }>('delete_customer', {

@@ -1,18 +1,12 @@
 import { DatabaseError } from '../../src/db/errors';
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
 import { listArgs } from '../helpers/customers';
-import { createTenant, type TestTenant } from '../helpers/tenants';
+import { openDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
 
 let db: SqlDatabase;
 let t: TestTenant;
-beforeAll(async () => {
-  db = await openTestDatabase();
-  t = await createTenant(db);
-});
-afterAll(async () => {
-  await db.close();
-});
+beforeAll(async () => ({ db, tenant: t } = await openDatabaseWithTenant()));
+afterAll(() => db.close());
 
 async function failure(call: Promise<unknown>): Promise<DatabaseError> {
   const error: unknown = await call.then(() => undefined, (e: unknown) => e);

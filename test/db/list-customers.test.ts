@@ -9,9 +9,7 @@ let db: SqlDatabase;
 beforeAll(async () => {
   db = await openTestDatabase();
 });
-afterAll(async () => {
-  await db.close();
-});
+afterAll(() => db.close());
 
 describe('search', () => {
   let t: TestTenant;

@@ -7,9 +7,7 @@ let db: SqlDatabase;
 beforeAll(async () => {
   db = await openTestDatabase();
 });
-afterAll(async () => {
-  await db.close();
-});
+afterAll(() => db.close());
 
 const single = (t: TestTenant, customerId: string, limit?: number) =>
   db.rpc<TransactionRow>('fetch_customer_transactions', {

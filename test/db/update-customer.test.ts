@@ -1,17 +1,11 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
 import { addCustomer, backdateUpdatedAt, type CustomerRow, errorKind, minutesAgo } from '../helpers/customers';
-import { createTenant, type TestTenant } from '../helpers/tenants';
+import { createTenant, openDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
 
 let db: SqlDatabase;
 let t: TestTenant;
-beforeAll(async () => {
-  db = await openTestDatabase();
-  t = await createTenant(db);
-});
-afterAll(async () => {
-  await db.close();
-});
+beforeAll(async () => ({ db, tenant: t } = await openDatabaseWithTenant()));
+afterAll(() => db.close());
 
 function patch(customerId: string, p: unknown, tenant: TestTenant = t): Promise<CustomerRow[]> {
   return db.rpc<CustomerRow>('update_customer', {

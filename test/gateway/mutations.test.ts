@@ -10,14 +10,16 @@ import { startGateway } from '../helpers/gateway';
 
 type CreateInput = CreateCustomerMutationVariables['input'];
 
+// One gateway and one tenant for the file: every test makes customers of its own.
+let gw: TestGateway;
+let key: string;
+beforeAll(async () => {
+  gw = await startGateway();
+  key = (await gw.tenantWithKey()).key;
+});
+afterAll(() => gw.close());
+
 describe('customer lifecycle', () => {
-  let gw: TestGateway;
-  let key: string;
-  beforeAll(async () => {
-    gw = await startGateway();
-    key = (await gw.tenantWithKey()).key;
-  });
-  afterAll(() => gw.close());
 
   const create = async (input: CreateInput) => {
     const res = await gw.gql(CreateCustomerDocument, { input }, { key });
@@ -139,13 +141,6 @@ describe('customer lifecycle', () => {
 });
 
 describe('input validation', () => {
-  let gw: TestGateway;
-  let key: string;
-  beforeAll(async () => {
-    gw = await startGateway();
-    key = (await gw.tenantWithKey()).key;
-  });
-  afterAll(() => gw.close());
 
   const errorsFor = async (input: Record<string, unknown>) => {
     const res = await gw.gql(CreateCustomerDocument, { input: input as CreateInput }, { key });

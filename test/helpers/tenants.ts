@@ -1,6 +1,8 @@
 import type { EnvironmentName } from '../../src/auth/api-keys';
 import * as admin from '../../src/admin/admin';
 import type { Database } from '../../src/db/database';
+import type { SqlDatabase } from '../../src/db/sql-database';
+import { openTestDatabase } from './database';
 
 export type { EnvironmentName };
 
@@ -19,4 +21,13 @@ export async function createOrganization(db: Database, name = `Org ${++counter}`
 
 export async function createTenant(db: Database, environment: EnvironmentName = 'test'): Promise<TestTenant> {
   return { ...(await createOrganization(db)), environment };
+}
+
+/**
+ * The fixture of the SQL-function tests: the run's test database and a new tenant in it.
+ * `beforeAll(async () => ({ db, tenant: t } = await openDatabaseWithTenant()))`.
+ */
+export async function openDatabaseWithTenant(environment: EnvironmentName = 'test'): Promise<{ db: SqlDatabase; tenant: TestTenant }> {
+  const db = await openTestDatabase();
+  return { db, tenant: await createTenant(db, environment) };
 }
