@@ -29,10 +29,21 @@ export interface Config {
   };
   readonly maxQueryComplexity: number;
   readonly maxQueryDepth: number;
+  /** Caps checked on the query text and document before validation (src/limits/document.ts). */
+  readonly queryCaps: QueryCaps;
+  /** Introspection requests without an API key, per client address per minute. */
+  readonly introspectionRateLimit: number;
   readonly bodyLimitBytes: number;
   readonly authFailureLimit: number;
   readonly trustProxy: boolean;
   readonly shutdownTimeoutMs: number;
+}
+
+export interface QueryCaps {
+  readonly tokens: number;
+  readonly aliases: number;
+  readonly directives: number;
+  readonly fragmentSpreads: number;
 }
 
 export class ConfigError extends Error {
@@ -136,12 +147,21 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     // A query's cost is about the values its answer can hold (src/limits/complexity.ts). The
     // largest legal request, one page of 200 customers with 100 transactions each and every
-    // field, costs 124,401 (145,002 with __typename everywhere, as Apollo Client asks); two
-    // such pages cost about 249,000. 200,000 lets the one through and refuses the two.
+    // field, costs 125,205 (145,407 with __typename everywhere, as Apollo Client asks); two
+    // such pages cost about 250,000. 200,000 lets the one through and refuses the two.
     maxQueryComplexity: integer(env, 'MAX_QUERY_COMPLEXITY', 200_000, 10, 10_000_000),
     // graphql's getIntrospectionQuery() (codegen, Sandbox) nests 15 levels (its ofType chain);
     // domain queries nest at most 4. 20 keeps introspection working with room to spare.
     maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 20, 2, 100),
+    // The full introspection query has 184 tokens, no alias, no directive and 6 fragment
+    // spreads; the domain's largest operations stay far below these.
+    queryCaps: Object.freeze({
+      tokens: integer(env, 'MAX_QUERY_TOKENS', 5_000, 100, 1_000_000),
+      aliases: integer(env, 'MAX_QUERY_ALIASES', 50, 0, 100_000),
+      directives: integer(env, 'MAX_QUERY_DIRECTIVES', 50, 0, 100_000),
+      fragmentSpreads: integer(env, 'MAX_QUERY_FRAGMENT_SPREADS', 200, 0, 100_000),
+    }),
+    introspectionRateLimit: integer(env, 'INTROSPECTION_RATE_LIMIT', 60, 1, 1_000_000),
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 100, 1, 1_000_000),
     trustProxy: flag(env, 'TRUST_PROXY', false),

@@ -5,6 +5,7 @@ import type { Tenant } from './auth/tenant';
 import { CustomerService } from './customers/customer.service';
 import type { Database } from './db/database';
 import type { AuthFailureLimiter } from './limits/auth-failures';
+import { limitConcurrency } from './limits/db-concurrency';
 import type { Logger } from './logger';
 
 /** What every request is served with, GraphQL and REST alike. */
@@ -13,6 +14,8 @@ export interface GraphQLContext {
   readonly log: Logger;
   /** The caller's tenant; undefined when the key was missing or refused (see requireTenant). */
   readonly tenant: Tenant | undefined;
+  /** The client's address (express's req.ip, which follows TRUST_PROXY), for per-address limits. */
+  readonly clientAddress: string;
   /** The one gate: the caller's tenant, or throws why the caller is refused (401, 429, 503). */
   requireTenant(): Tenant;
   /** The tenant's customer service (repository and per-request loaders); gated by requireTenant. */
@@ -41,11 +44,11 @@ export function createContextFactory({ db, authenticator, authFailures }: Contex
       (tenant) => ({ tenant, refusal: undefined }),
       (refusal: unknown) => ({ tenant: undefined, refusal }),
     );
-    return requestContext(db, res.locals.requestId, res.locals.log, outcome);
+    return requestContext(db, res.locals.requestId, res.locals.log, address, outcome);
   };
 }
 
-function requestContext(db: Database, requestId: string, log: Logger, outcome: { tenant: Tenant | undefined; refusal: unknown }): GraphQLContext {
+function requestContext(db: Database, requestId: string, log: Logger, clientAddress: string, outcome: { tenant: Tenant | undefined; refusal: unknown }): GraphQLContext {
   const { tenant, refusal } = outcome;
   // The service is bound to the tenant, so no resolver or route can reach the database without
   // its organization and environment; its loaders live as long as the request.
@@ -58,7 +61,9 @@ function requestContext(db: Database, requestId: string, log: Logger, outcome: {
     requestId,
     log,
     tenant,
+    clientAddress,
     requireTenant,
-    customers: () => (service ??= CustomerService.forTenant(db, requireTenant())),
+    // At most DB_CALLS_PER_REQUEST database calls of this request run at once.
+    customers: () => (service ??= CustomerService.forTenant(limitConcurrency(db), requireTenant())),
   };
 }

@@ -102,6 +102,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
     // Automatic persisted queries are kept in a size-bounded LRU, never an unbounded map.
     cache: 'bounded',
     includeStacktraceInErrorResponses: false,
+    // Backs up the query text guard (src/limits/document.ts), which refuses first with its own message.
+    parseOptions: { maxTokens: config.queryCaps.tokens },
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -109,8 +111,9 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
       // No cache hints are used, so the per-field cache-control work is skipped (see noStore).
       ApolloServerPluginCacheControlDisabled(),
       noStore,
-      requireApiKey,
+      // Before requireApiKey: an operation over a limit is refused the same with or without a key.
       ...limits.plugins,
+      requireApiKey,
       operationLog,
     ],
   });
@@ -135,6 +138,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
     ...cors,
     sandboxKeyScope(keyOffer),
     jsonBody(config.bodyLimitBytes),
+    limits.queryTextGuard,
     expressMiddleware(apollo, {
       context: ({ req, res }) => contextFor(req, res),
     }),

@@ -1,6 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import { customerPageCost, transactionsCost } from '../limits/complexity';
 import { LIMITS } from '../validation/rules';
 import type { CustomerListing } from './customer-listing';
 import { DEFAULT_TRANSACTIONS } from './customer.service';
@@ -14,8 +13,6 @@ import { Transaction } from './transaction.type';
 export class CustomerResolver {
   @Query(() => CustomerPage, {
     description: 'Customers of the caller\'s organization and environment, newest first.',
-    // The page's selection counts once per customer it can hold (src/limits/complexity.ts).
-    complexity: customerPageCost,
   })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphQLContext): CustomerListing {
     return ctx.customers().list(args);
@@ -34,7 +31,6 @@ export class CustomerResolver {
 
   @FieldResolver(() => [Transaction], {
     description: 'Completed and refunded transactions of this customer, newest first.',
-    complexity: transactionsCost,
   })
   async transactions(
     @Root() customer: Customer,

@@ -4,12 +4,11 @@ import type { Config } from '../config';
 import type { GraphQLContext } from '../context';
 import type { Logger } from '../logger';
 import { AuthFailureLimiter } from './auth-failures';
-import { refuseCostAbove } from './complexity';
+import { queryTextGuard } from './document';
 import { limitsPlugin, rateLimitHeaders } from './plugin';
+import { IntrospectionLimiter, refuseCostAbove } from './query-limits';
 import { TenantRateLimits } from './rate-limit';
 import { memoryStore, redisStore } from './store';
-
-export { customerPageCost, transactionsCost } from './complexity';
 
 /** Response headers browsers may read (CORS), so web clients can back off too. */
 export const RATE_LIMIT_HEADERS = [
@@ -41,6 +40,8 @@ export interface Limits {
   apply(schema: GraphQLSchema): GraphQLSchema;
   /** Depth and cost checks, rate-limit headers and extensions, 429s. */
   readonly plugins: ApolloServerPlugin<GraphQLContext>[];
+  /** Express middleware refusing a query text over the token or nesting cap before parsing. */
+  readonly queryTextGuard: ReturnType<typeof queryTextGuard>;
   /**
    * The same cost limit and rate limits for a request that does not go through GraphQL: refuses
    * it (QUERY_TOO_COMPLEX, RATE_LIMITED) or spends its budget, and hands over the rate-limit
@@ -59,7 +60,15 @@ export async function createLimits(config: Config, logger: Logger): Promise<Limi
   return {
     authFailures: new AuthFailureLimiter(config.authFailureLimit, store, config.rateLimit.keyPrefix),
     apply: (schema) => rateLimits.apply(schema),
-    plugins: [limitsPlugin(rateLimits, { maxComplexity: config.maxQueryComplexity, maxDepth: config.maxQueryDepth })],
+    plugins: [
+      limitsPlugin(rateLimits, {
+        maxComplexity: config.maxQueryComplexity,
+        maxDepth: config.maxQueryDepth,
+        caps: config.queryCaps,
+        introspection: new IntrospectionLimiter(config.introspectionRateLimit, store, config.rateLimit.keyPrefix),
+      }),
+    ],
+    queryTextGuard: queryTextGuard(config.queryCaps),
     async admit(context, request, setHeader) {
       refuseCostAbove(config.maxQueryComplexity, request.cost);
       try {

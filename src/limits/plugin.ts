@@ -1,9 +1,8 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { GraphQLContext } from '../context';
 import { HTTP_STATUS } from '../errors';
-import { isIntrospectionOnly } from '../plugins';
-import type { CostCheck } from './complexity';
-import { checkCost } from './complexity';
+import type { QueryLimits } from './query-limits';
+import { checkOperation } from './query-limits';
 import type { RateLimitOutcome, TenantRateLimits } from './rate-limit';
 
 /** The rate-limit headers of an outcome, GraphQL and REST alike. */
@@ -29,22 +28,25 @@ function setHeaders(http: GraphQLRequestContextWillSendResponse<GraphQLContext>[
 }
 
 /**
- * Refuses too deep or too costly operations before they execute, and puts the rate-limit state
+ * Refuses subscriptions, over-nested variables and operations over a cap, too deep or too
+ * costly, before they execute (and before the API key is required, so the answer is the same
+ * with or without one); rate-limits introspection without a key per client address; puts the rate-limit state
  * on every authenticated response (headers and `extensions.rateLimit`) and the cost in
  * `extensions.cost`. A request whose every limited root field was refused answers 429 with
  * Retry-After; when only some were, the others' data comes back with 200.
  */
-export function limitsPlugin(rateLimits: TenantRateLimits, costLimits: CostCheck): ApolloServerPlugin<GraphQLContext> {
+export function limitsPlugin(rateLimits: TenantRateLimits, queryLimits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
   const costs = new WeakMap<GraphQLContext, number>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation, document, schema, request }) {
           if (!operation) return;
-          // Unauthenticated requests other than introspection are refused by requireApiKey.
-          if (!contextValue.tenant && !isIntrospectionOnly(operation)) return;
-          const cost = checkCost(costLimits, { schema, document, operation, operationName: request.operationName, variables: request.variables });
-          if (cost !== undefined) costs.set(contextValue, cost);
+          // Synchronous up to the introspection count: its refusal must come before
+          // requireApiKey's, which Apollo runs at the same time (Promise.all).
+          const { cost, introspection } = checkOperation(queryLimits, { schema, document, operation, variables: request.variables, context: contextValue });
+          costs.set(contextValue, cost);
+          if (introspection) await queryLimits.introspection.consume(contextValue.clientAddress);
         },
         async willSendResponse({ contextValue, operation, response }) {
           const now = Date.now();

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { CustomerService } from '../customers/customer.service';
-import { listCost } from '../limits/complexity';
+import { COUNT_COST, pageCost } from '../limits/prices';
 import { LIMITS } from '../validation/rules';
 import { customerInput } from './body';
 import { CUSTOMER_FIELDS } from './fields';
@@ -104,9 +104,10 @@ function idOf(req: Request): string {
   return typeof id === 'string' ? id : '';
 }
 
-/** What the same selections cost over GraphQL: a field, plus one per leaf it selects. */
+/** What the same selections cost over GraphQL (src/limits/prices.ts): a field, plus one per leaf it selects. */
 const CUSTOMER_COST = 1 + CUSTOMER_FIELDS.length;
-const PAGINATION_COST = 1 + 4;
+/** pagination { page pageSize totalCount totalPages }: two of them counts. */
+const PAGINATION_COST = 1 + 2 + 2 * COUNT_COST;
 
 /**
  * The REST endpoints. A new route goes here: its documentation (the router and the OpenAPI
@@ -123,7 +124,7 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     success: { status: 200, description: 'One page of customers.', schema: 'CustomerList' },
     errors: [400],
     parse: (req) => listArgs(req.query as Record<string, unknown>),
-    cost: (args) => listCost(args.pageSize ?? 50, CUSTOMER_COST + PAGINATION_COST),
+    cost: (args) => pageCost(args.pageSize ?? 50, CUSTOMER_FIELDS.length, PAGINATION_COST),
     call: async (customers, args) => customers.list(args),
     present: restCustomerPage,
   }),

@@ -19,6 +19,9 @@ import { createTenant } from './tenants';
  */
 export class CountingDatabase implements Database {
   readonly calls: { fn: RpcFunction; args: RpcArgs }[] = [];
+  /** Calls running now, and the most that ran at once since `reset()`. */
+  inFlight = 0;
+  maxInFlight = 0;
   /**
    * `inner` is the test database (for direct SQL); `served` answers the gateway's calls: `inner`
    * itself, or the Supabase adapter over it (TEST_GATEWAY_BACKEND=supabase).
@@ -30,9 +33,14 @@ export class CountingDatabase implements Database {
   get kind() {
     return this.served.kind;
   }
-  rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
+  async rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]> {
     this.calls.push({ fn, args });
-    return this.served.rpc<R>(fn, args);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      return await this.served.rpc<R>(fn, args);
+    } finally {
+      this.inFlight--;
+    }
   }
   ping() {
     return this.served.ping();
@@ -46,6 +54,7 @@ export class CountingDatabase implements Database {
   }
   reset(): void {
     this.calls.length = 0;
+    this.maxInFlight = this.inFlight;
   }
 }
 

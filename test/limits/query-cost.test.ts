@@ -36,8 +36,9 @@ describe('query depth and cost, with the default limits', () => {
     const response = await gw.gql(`{ ${FULL_PAGE} }`, undefined, { key });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
-    // 1 + 200 x (customers 1 + 15 fields + transactions (1 + 100 x 6) + pagination 5): see src/config.ts.
-    expect(response.body.extensions?.cost).toBe(124_401);
+    // customers 1 + its page 1 + 200 x (15 fields + transactions (1 + 100 x 6)) + pagination
+    // (1 + page 1 + pageSize 1 + two counts of 1000): see src/config.ts and src/limits/prices.ts.
+    expect(response.body.extensions?.cost).toBe(125_205);
   });
 
   it('refuses many aliased copies of a full page before any database call', async () => {
@@ -47,8 +48,8 @@ describe('query depth and cost, with the default limits', () => {
     expect(response.body.errors).toHaveLength(1);
     const [error] = response.body.errors ?? [];
     expect(error.extensions?.code).toBe('QUERY_TOO_COMPLEX');
-    expect(error.message).toMatch(/costs 622005; the maximum is 200000/);
-    expect(error.extensions).toMatchObject({ cost: 622_005, maxComplexity: 200_000 });
+    expect(error.message).toMatch(/costs 626025; the maximum is 200000/);
+    expect(error.extensions).toMatchObject({ cost: 626_025, maxComplexity: 200_000 });
     expect(gw.db.names()).toEqual([]);
     // Refused before execution: nothing was spent from the rate limit.
     expect(response.body.extensions?.rateLimit).toMatchObject({ limit: 5000 });
@@ -64,8 +65,8 @@ describe('query depth and cost, with the default limits', () => {
   it('costs list fields by their page size and first', async () => {
     const small = await gw.gql('{ customers(pageSize: 2) { customers { id transactions(first: 3) { id } } } }', undefined, { key });
     expect(small.status).toBe(200);
-    // 1 + 2 x (customers 1 + id 1 + transactions (1 + 3 x 1))
-    expect(small.body.extensions?.cost).toBe(1 + 2 * (1 + 1 + (1 + 3)));
+    // customers 1 + its page 1 + 2 x (id 1 + transactions (1 + 3 x 1))
+    expect(small.body.extensions?.cost).toBe(1 + 1 + 2 * (1 + (1 + 3)));
   });
 
   it('refuses a too deep query before any database call', async () => {
@@ -114,7 +115,7 @@ describe('configured limits (MAX_QUERY_COMPLEXITY, MAX_QUERY_DEPTH)', () => {
     const { key } = await gw.tenantWithKey();
     await gw.gql('{ __typename }', undefined, { key });
     gw.db.reset();
-    const wide = await gw.gql('{ customers(pageSize: 50) { customers { id } } }', undefined, { key });
+    const wide = await gw.gql('{ customers(pageSize: 99) { customers { id } } }', undefined, { key });
     expect(wide.status).toBe(400);
     expect(wide.body.errors?.[0].message).toMatch(/costs 101; the maximum is 100/);
     const deeper = await gw.gql('{ customers { customers { transactions { id } } } }', undefined, { key });
@@ -123,6 +124,6 @@ describe('configured limits (MAX_QUERY_COMPLEXITY, MAX_QUERY_DEPTH)', () => {
     expect(gw.db.names()).toEqual([]);
     const fits = await gw.gql('{ customers(pageSize: 10) { customers { id } } }', undefined, { key });
     expect(fits.status).toBe(200);
-    expect(fits.body.extensions?.cost).toBe(1 + 10 * 2);
+    expect(fits.body.extensions?.cost).toBe(1 + 1 + 10 * 1);
   });
 });
