@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Configuration, read from the environment once, validated eagerly, returned frozen. A bad
  * value stops the process at start with a message naming the variable, never later.
@@ -35,9 +37,12 @@ export interface Config {
   readonly introspectionRateLimit: number;
   readonly bodyLimitBytes: number;
   readonly authFailureLimit: number;
-  readonly trustProxy: boolean;
+  /** What express's `trust proxy` is set to: false, a hop count, or proxy addresses and CIDRs. */
+  readonly trustProxy: TrustProxy;
   readonly shutdownTimeoutMs: number;
 }
+
+export type TrustProxy = false | number | readonly string[];
 
 export interface QueryCaps {
   readonly tokens: number;
@@ -76,6 +81,45 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes'].includes(raw)) return true;
   if (['false', '0', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function proxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY as express accepts it, never "trust every hop" (which would let a client name its
+ * own address in X-Forwarded-For): false; a number of proxy hops in front of the gateway (`true`
+ * means one); or the proxies' addresses, CIDRs or express's names (loopback, linklocal,
+ * uniquelocal), comma-separated.
+ */
+function trustProxy(env: Env): TrustProxy {
+  const raw = value(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  const lower = raw.toLowerCase();
+  if (['false', 'no', '0'].includes(lower)) return false;
+  if (['true', 'yes'].includes(lower)) return 1;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(`TRUST_PROXY as a hop count must be from 0 to 10 (got "${raw}")`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !proxyAddress(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    throw new ConfigError(
+      `TRUST_PROXY must be false, true (one proxy), a number of proxy hops, or proxy addresses/CIDRs such as 10.0.0.0/8,loopback (not understood: "${bad.join(', ') || raw}")`,
+    );
+  }
+  return Object.freeze(entries);
 }
 
 /** Sizes such as 100kb, 1mb or a number of bytes. */
@@ -164,7 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspectionRateLimit: integer(env, 'INTROSPECTION_RATE_LIMIT', 60, 1, 1_000_000),
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 100, 1, 1_000_000),
-    trustProxy: flag(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   });
 }

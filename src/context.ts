@@ -40,7 +40,7 @@ export interface ContextDeps {
 export function createContextFactory({ db, authenticator, authFailures }: ContextDeps): ContextFactory {
   return async (req, res) => {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const outcome = await authFailures.authenticate(address, () => authenticator.authenticate(presentedKey(req.headers))).then(
+    const outcome = await authFailures.authenticate(address, presentedKey(req.headers), authenticator).then(
       (tenant) => ({ tenant, refusal: undefined }),
       (refusal: unknown) => ({ tenant: undefined, refusal }),
     );

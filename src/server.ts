@@ -74,7 +74,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   // Answers are POSTs of one tenant's data marked no-store: an ETag (a hash of every response
   // body, 20 kB for a page of 50) could never be used for a 304, only computed.
   app.set('etag', false);
-  app.set('trust proxy', config.trustProxy);
+  // A hop count or the proxies' addresses (src/config.ts), never "trust every hop".
+  app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
   const httpServer = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
   // Requests the HTTP parser refuses get an answer with a body, and a graceful close.
   answerMalformedRequests(httpServer, logger);

@@ -14,6 +14,8 @@ interface VerifiedRow {
   organization_id: string;
   merchant_id: string;
   environment: EnvironmentName;
+  /** Returned since migration 010; a database still on an older one leaves it undefined. */
+  expires_at?: Date | string | null;
 }
 
 /**
@@ -34,8 +36,24 @@ export class Authenticator {
       max: MAX_CACHED_KEYS,
       // With a TTL of 0 nothing is kept (every fetch refreshes), but lookups still coalesce.
       ttl: Math.max(1, ttlSeconds) * 1000,
-      fetchMethod: (hash) => verify(db, hash),
+      fetchMethod: async (hash, _stale, { options }) => {
+        const verified = await verify(db, hash);
+        if (!verified) return undefined;
+        // A key that expires before the cache would forget it is kept only until it expires.
+        if (verified.expiresAt !== undefined) {
+          const left = verified.expiresAt - Date.now();
+          if (left <= 0) return undefined;
+          options.ttl = Math.min(options.ttl ?? Infinity, left);
+        }
+        return verified.tenant;
+      },
     });
+  }
+
+  /** The tenant of a key verified a moment ago (no database call), or undefined. */
+  cached(key: string | undefined): Tenant | undefined {
+    if (this.ttlSeconds === 0 || key === undefined || !looksLikeApiKey(key)) return undefined;
+    return this.tenants.get(hashApiKey(key));
   }
 
   /** Resolves to the key's tenant; rejects with UnauthenticatedError or a service error. */
@@ -48,7 +66,7 @@ export class Authenticator {
   }
 }
 
-async function verify(db: Database, hash: string): Promise<Tenant | undefined> {
+async function verify(db: Database, hash: string): Promise<{ tenant: Tenant; expiresAt: number | undefined } | undefined> {
   let rows: VerifiedRow[];
   try {
     rows = await db.rpc<VerifiedRow>('verify_api_key', { p_key_hash: hash });
@@ -59,7 +77,8 @@ async function verify(db: Database, hash: string): Promise<Tenant | undefined> {
   }
   const row = rows[0];
   if (!row) return undefined;
-  return { apiKeyId: row.api_key_id, organizationId: row.organization_id, merchantId: row.merchant_id, environment: row.environment };
+  const tenant: Tenant = { apiKeyId: row.api_key_id, organizationId: row.organization_id, merchantId: row.merchant_id, environment: row.environment };
+  return { tenant, expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : undefined };
 }
 
 /** The key from `x-api-key`, or else from `Authorization: Bearer <key>`. */

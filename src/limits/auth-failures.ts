@@ -1,4 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Authenticator } from '../auth/authenticator';
 import type { Tenant } from '../auth/tenant';
 import { UnauthenticatedError } from '../errors';
 import { RateLimitedError, secondsUntil } from './errors';
@@ -7,10 +8,13 @@ import type { LimiterStore } from './store';
 const WINDOW_SECONDS = 60;
 
 /**
- * Bounds guessing of API keys: past `limit` invalid keys from one client address in a minute,
- * the address is refused (429) before its keys are looked up, so a guesser cannot load the
- * database. The address is express's `req.ip`: with TRUST_PROXY it comes from X-Forwarded-For,
- * otherwise from the socket, so a client cannot pick a new one per request.
+ * Bounds guessing of API keys: at most `limit` lookups of keys that turn out invalid per client
+ * address per minute; past that, the address is refused (429) before its keys are looked up,
+ * so a guesser cannot load the database. Each lookup reserves its point BEFORE it starts (and
+ * gives it back when the key is valid), so 400 unknown keys sent at once make at most `limit`
+ * lookups. A key verified a moment ago (cached) costs no lookup and needs no reservation.
+ * The address is express's `req.ip`: the socket's, or with TRUST_PROXY the one the trusted
+ * proxies name, so a client cannot pick a new one per request.
  */
 export class AuthFailureLimiter {
   private readonly limiter: RateLimiterAbstract;
@@ -23,27 +27,38 @@ export class AuthFailureLimiter {
     this.limiter = store.create({ keyPrefix: `${keyPrefix}:authfail`, points: limit, duration: WINDOW_SECONDS });
   }
 
-  async authenticate(address: string, authenticate: () => Promise<Tenant>): Promise<Tenant> {
-    // A failing store must not lock every client out: count nothing rather than refuse.
-    const seen = await this.limiter.get(address).catch(() => null);
-    if (seen && seen.consumedPoints >= this.limit) {
-      const retry = secondsUntil(seen.msBeforeNext);
+  async authenticate(address: string, key: string | undefined, authenticator: Authenticator): Promise<Tenant> {
+    // A missing key costs no lookup (and pure introspection without a key is allowed).
+    if (key === undefined || key === '') return authenticator.authenticate(key);
+    const known = authenticator.cached(key);
+    if (known) return known;
+    await this.reserve(address);
+    // Only a key that is wrong keeps its point: a valid key or a database outage gives it back.
+    let giveBack = true;
+    try {
+      return await authenticator.authenticate(key);
+    } catch (error) {
+      giveBack = !(error instanceof UnauthenticatedError);
+      throw error;
+    } finally {
+      if (giveBack) await this.limiter.reward(address, 1).catch(() => undefined);
+    }
+  }
+
+  private async reserve(address: string): Promise<void> {
+    try {
+      await this.limiter.consume(address, 1);
+    } catch (refused) {
+      // A failing store must not lock every client out: count nothing rather than refuse.
+      if (refused instanceof Error) return;
+      const msBeforeNext = typeof refused === 'object' && refused !== null && 'msBeforeNext' in refused ? Number(refused.msBeforeNext) : WINDOW_SECONDS * 1000;
+      const retry = secondsUntil(msBeforeNext);
       throw new RateLimitedError(
         `Too many invalid API keys from this address: at most ${this.limit} per minute. Retry in ${retry} seconds with a valid key.`,
         retry,
         {},
         true,
       );
-    }
-    try {
-      return await authenticate();
-    } catch (error) {
-      // Only a presented key that is wrong counts: a missing key costs no lookup, and pure
-      // introspection without a key is allowed.
-      if (error instanceof UnauthenticatedError && error.message === 'Invalid API key') {
-        await this.limiter.penalty(address, 1).catch(() => undefined);
-      }
-      throw error;
     }
   }
 }

@@ -111,7 +111,7 @@ describe('API keys', () => {
     }
     for (const { t, hash, id } of made) {
       expect(await db.rpc('verify_api_key', { p_key_hash: hash })).toEqual([
-        { api_key_id: id, organization_id: t.organizationId, merchant_id: t.merchantId, environment: t.environment },
+        { api_key_id: id, organization_id: t.organizationId, merchant_id: t.merchantId, environment: t.environment, expires_at: null },
       ]);
       const listed = await db.rpc<{ api_key_id: string }>('list_api_keys', { p_organization_id: t.organizationId });
       const sameOrganization = made.filter((m) => m.t.organizationId === t.organizationId).map((m) => m.id);
