@@ -1,13 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
 import type { QueryCaps } from '../config';
-import { ErrorCode, GatewayError } from '../errors';
+import { ErrorCode } from '../errors';
 
 /**
- * How deep brackets may nest in a query text ({ [ ( together), and objects and lists in a
- * variable's value. graphql-js parses and coerces by recursion, so a client nesting thousands
- * of levels would overflow the stack ("Maximum call stack size exceeded"); no legitimate
- * operation comes near this (the full introspection query nests 10).
+ * How deep brackets may nest in a query text ({ [ ( together). graphql-js parses by recursion,
+ * so a client nesting thousands of levels would overflow the stack ("Maximum call stack size
+ * exceeded"); no legitimate operation comes near this (the full introspection query nests 10).
+ * Variables need no such cap: JSON.parse, graphql's coercion of scalars and the input rules
+ * (src/validation) walk them without recursion on their depth.
  */
 export const MAX_NESTING = 64;
 
@@ -74,32 +75,4 @@ export function queryTextGuard(caps: QueryCaps) {
       errors: [{ message: problem.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...problem.extensions, requestId: res.locals.requestId } }],
     });
   };
-}
-
-/**
- * Refuses variable values nested deeper than MAX_NESTING, without recursion, before graphql
- * coerces them and the validators walk them. The field named is the variable's (or, for an
- * input object, the first field below it), as other input errors name theirs.
- */
-export function checkVariableNesting(variables: Readonly<Record<string, unknown>> | undefined): void {
-  if (!variables) return;
-  interface Item {
-    readonly value: unknown;
-    readonly depth: number;
-    readonly path: readonly string[];
-  }
-  const stack: Item[] = Object.entries(variables).map(([name, value]) => ({ value, depth: 0, path: [name] }));
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const { value, depth, path } = item;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_NESTING) {
-      const field = path[1] ?? path[0];
-      const message = `${field} is nested more than ${MAX_NESTING} levels deep (objects and lists); send a flatter value`;
-      // Refused before execution, so the whole request fails: 400 as for any invalid variable.
-      throw new GatewayError(ErrorCode.BAD_USER_INPUT, message, { validationErrors: [{ field, message }] }, true);
-    }
-    // Only the first two names of a path are ever reported: deeper items keep their parent's.
-    const entries: [string, unknown][] = Array.isArray(value) ? value.map((child, index) => [String(index), child]) : Object.entries(value);
-    for (const [key, child] of entries) stack.push({ value: child, depth: depth + 1, path: path.length < 2 ? [...path, key] : path });
-  }
 }

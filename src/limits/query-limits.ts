@@ -3,7 +3,6 @@ import { GraphQLError, Kind } from 'graphql';
 import type { QueryCaps } from '../config';
 import type { GraphQLContext } from '../context';
 import { OperationAnalyser, countDocument } from './analysis';
-import { checkVariableNesting } from './document';
 import { QueryTooComplexError, RateLimitedError, secondsUntil } from './errors';
 import type { FieldPrice } from './prices';
 import { pricesFor } from './prices';
@@ -80,8 +79,7 @@ function overCap(what: string, count: number, cap: number, extension: string): Q
 
 /**
  * Everything checked on an operation before it executes, in order of cost to check: it is
- * not a subscription, its variables are not absurdly nested, its document stays under the
- * caps, and its depth and cost (linear analysis, analysis.ts) under their maximums. Returns
+ * not a subscription, its document stays under the caps, and its depth and cost (linear analysis, analysis.ts) under their maximums. Returns
  * the cost, and whether this is introspection without a key (counted per client address).
  */
 export function checkOperation(
@@ -100,7 +98,6 @@ export function checkOperation(
       extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
     });
   }
-  checkVariableNesting(request.variables);
   const { caps } = limits;
   const counts = countDocument(document);
   if (counts.aliases > caps.aliases) throw overCap('aliases', counts.aliases, caps.aliases, 'maxAliases');

@@ -49,7 +49,7 @@ describe('API keys', () => {
     const apiKey = stringField(created, 'apiKey');
 
     expect(await verify(apiKey)).toEqual([
-      { api_key_id: created.id, organization_id: org.organizationId, merchant_id: org.merchantId, environment: 'test' },
+      { api_key_id: created.id, organization_id: org.organizationId, merchant_id: org.merchantId, environment: 'test', expires_at: null },
     ]);
 
     const listing = await cli.run(['key', 'list', '--organization', org.organizationId]);

@@ -76,7 +76,7 @@ describe('verify_api_key', () => {
     const org = await createOrganization(db);
     const created = await newKey(org.organizationId, 'test');
     expect(await verify(created.key)).toEqual([
-      { api_key_id: created.api_key_id, organization_id: org.organizationId, merchant_id: org.merchantId, environment: 'test' },
+      { api_key_id: created.api_key_id, organization_id: org.organizationId, merchant_id: org.merchantId, environment: 'test', expires_at: null },
     ]);
     expect(await verify(created.key)).toHaveLength(1);
     const [stored] = await sql('select last_used_at from api_keys where api_key_id = $1', [created.api_key_id]);

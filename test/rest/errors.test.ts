@@ -233,7 +233,7 @@ describe('nothing a client sends gives a 500', () => {
 describe('429 from the GraphQL layer', () => {
   let limited: TestGateway;
   beforeAll(async () => {
-    limited = await startGateway({ RATE_LIMIT_MAX: '2', AUTH_FAILURE_LIMIT: '2', MAX_QUERY_COMPLEXITY: '2000' });
+    limited = await startGateway({ RATE_LIMIT_MAX: '2', AUTH_FAILURE_LIMIT: '2', MAX_QUERY_COMPLEXITY: '4000' });
   });
   afterAll(async () => {
     await limited?.close();
@@ -255,7 +255,7 @@ describe('429 from the GraphQL layer', () => {
     const { key } = await limited.tenantWithKey();
     const response = await rest(limited, 'GET', '/customers?pageSize=200', { key });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ statusCode: 400, message: [expect.stringMatching(/^The query costs \d+; the maximum is 2000/)] });
+    expect(response.body).toEqual({ statusCode: 400, message: [expect.stringMatching(/^The query costs \d+; the maximum is 4000/)] });
     // the refused request spent nothing: two more pages fit the budget of 2
     for (let i = 0; i < 2; i += 1) expect((await rest(limited, 'GET', '/customers?pageSize=10', { key })).status).toBe(200);
   });

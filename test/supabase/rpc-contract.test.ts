@@ -192,7 +192,7 @@ describe('requests and results of every function', () => {
 
     const verified = await call<{ organization_id: string; environment: string }>('verify_api_key', { p_key_hash: hash });
     pin(verified.request, 'verify_api_key', { p_key_hash: hash });
-    expect(verified.rows).toEqual([{ api_key_id: created.rows[0].api_key_id, organization_id: tenant.organizationId, merchant_id: tenant.merchantId, environment: 'test', expires_at: null }]);
+    expect(verified.rows).toEqual([{ api_key_id: created.rows[0].api_key_id, organization_id: tenant.organizationId, merchant_id: tenant.merchantId, environment: 'test', expires_at: expect.any(Date) }]);
 
     const listed = await call<{ expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null; created_at: Date }>('list_api_keys', {
       p_organization_id: tenant.organizationId,
