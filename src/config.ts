@@ -36,6 +36,8 @@ export interface Config {
   /** Introspection requests without an API key, per client address per minute. */
   readonly introspectionRateLimit: number;
   readonly bodyLimitBytes: number;
+  /** How long a request body may take to arrive before the request is closed with 408. */
+  readonly bodyTimeoutMs: number;
   readonly authFailureLimit: number;
   /** What express's `trust proxy` is set to: false, a hop count, or proxy addresses and CIDRs. */
   readonly trustProxy: TrustProxy;
@@ -207,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     introspectionRateLimit: integer(env, 'INTROSPECTION_RATE_LIMIT', 60, 1, 1_000_000),
     bodyLimitBytes: bytes(env, 'BODY_LIMIT', 100 * 1024),
+    bodyTimeoutMs: integer(env, 'BODY_TIMEOUT_MS', 30_000, 100, 600_000),
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 100, 1, 1_000_000),
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -13,6 +13,7 @@ import { createContextFactory } from './context';
 import type { Database } from './db/database';
 import { ErrorCode, formatError, HTTP_STATUS, reportInternal } from './errors';
 import { answerMalformedRequests, MAX_HEADER_BYTES } from './http/client-error';
+import { bodyTimeout, isClientAbort } from './http/body-timeout';
 import { corsPolicy } from './http/cors';
 import { bodyErrorOf, jsonBody } from './http/json-body';
 import { requestIdMiddleware } from './http/request-id';
@@ -81,7 +82,9 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   answerMalformedRequests(httpServer, logger);
   // Slow or idle clients must not hold connections forever.
   httpServer.headersTimeout = 15_000;
-  httpServer.requestTimeout = 30_000;
+  // Node's own limit on receiving a whole request sits above BODY_TIMEOUT_MS, so the gateway's
+  // 408 (with a body saying what happened) is the answer a slow client gets.
+  httpServer.requestTimeout = config.bodyTimeoutMs + 5_000;
   httpServer.keepAliveTimeout = 5_000;
 
   const authenticator = new Authenticator(db, config.authCacheTtlSeconds);
@@ -121,6 +124,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   await apollo.start();
 
   app.use(requestIdMiddleware(logger));
+  app.use(bodyTimeout(config.bodyTimeoutMs));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -152,6 +156,13 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   app.use((_req, res) => jsonError(res, ErrorCode.NOT_FOUND, 'No such route: GraphQL is served at /graphql'));
   // Errors before GraphQL runs: the body could not be read (too large, not JSON, corrupt encoding).
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // Already answered (408 for a body too slow): the parser's complaint has nobody to go to.
+    if (res.headersSent) return;
+    // The client went away: nobody to answer, and nothing wrong on this side.
+    if (isClientAbort(error)) {
+      res.locals.log.info('client closed the connection before its request body arrived');
+      return;
+    }
     const body = bodyErrorOf(error, config.bodyLimitBytes, req.headers['content-encoding']);
     const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
     if (body) {

@@ -49,7 +49,9 @@ export function toDatabaseError(error: unknown): DatabaseError {
     ? error.code
     : undefined;
   const message = error instanceof Error ? error.message : '';
-  // pg reports a dropped or refused connection without a SQLSTATE.
+  // pg reports a dropped or refused connection, and its own timeouts, without a SQLSTATE.
+  if (!code && /Query read timeout/i.test(message)) return new DatabaseError('timeout', 'QUERY_TIMEOUT', { cause: error });
+  if (!code && /timeout exceeded when trying to connect/i.test(message)) return new DatabaseError('unavailable', 'POOL_TIMEOUT', { cause: error });
   if (!code && /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message)) {
     return new DatabaseError('unavailable', undefined, { cause: error });
   }

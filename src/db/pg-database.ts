@@ -94,7 +94,8 @@ export class PgDatabase implements SqlDatabase {
 
 /**
  * A PostgreSQL pool. The statement timeout is a startup parameter of each connection, so it
- * costs no round trip per request.
+ * costs no round trip per request; every wait on the database (for a pooled connection, for an
+ * answer) ends shortly after it, as SERVICE_UNAVAILABLE.
  */
 export function postgresDatabase(options: PostgresOptions): PgDatabase {
   return new PgDatabase(
@@ -104,7 +105,11 @@ export function postgresDatabase(options: PostgresOptions): PgDatabase {
       types: typeParsers,
       statement_timeout: options.statementTimeoutMs,
       idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
-      connectionTimeoutMillis: 5000,
+      // A database that stops answering on an open connection: the server's statement_timeout
+      // cannot fire, so the client gives up a moment after it would have.
+      query_timeout: options.statementTimeoutMs + 250,
+      // Waiting for a pooled connection (all busy, or a new one not answering) is bounded alike.
+      connectionTimeoutMillis: options.statementTimeoutMs,
       application_name: 'customers-gateway',
     }),
   );

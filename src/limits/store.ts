@@ -61,6 +61,11 @@ export function memoryStore(): LimiterStore {
  * (same points and window, per process), so a Redis outage never fails a request; every call
  * tries Redis first, so the shared budget is used again as soon as Redis is back.
  */
+const COMMAND_TIMEOUT_MS = 500;
+
+/** rate-limiter-flexible's (untyped) error handler, which hands a failed call to the insurance limiter. */
+const handleError = (RateLimiterRedis.prototype as unknown as { _handleError(this: RateLimiterRedis, ...args: unknown[]): unknown })._handleError;
+
 export function redisStore(url: string, logger: Logger): LimiterStore {
   const redis = new Redis(url, {
     // Without an offline queue a command fails at once while disconnected, instead of waiting
@@ -68,7 +73,7 @@ export function redisStore(url: string, logger: Logger): LimiterStore {
     enableOfflineQueue: false,
     connectTimeout: 1_000,
     // A Redis that accepts the connection but does not answer must not hold requests either.
-    commandTimeout: 500,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     // Keep reconnecting for ever, at most every 2 s, so the shared budget comes back on its own.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
@@ -91,6 +96,16 @@ export function redisStore(url: string, logger: Logger): LimiterStore {
   redis.on('error', (error: Error) => down(error.message));
   redis.on('close', () => down('connection closed'));
 
+  // A Redis that keeps the connection open but stops answering: the first command that times
+  // out drops the connection, so every later call finds it not ready and the insurance
+  // limiter answers at once (instead of each waiting out the command timeout); ioredis then
+  // reconnects on its own and the connection is ready again once Redis answers.
+  const hung = (error: unknown) => {
+    if (!(error instanceof Error) || error.message !== 'Command timed out' || redis.status !== 'ready') return;
+    down(`no answer within ${COMMAND_TIMEOUT_MS} ms`);
+    redis.disconnect(true);
+  };
+
   const limiters = registry();
   class RegisteredRedisLimiter extends RateLimiterRedis {
     constructor(options: LimiterOptions) {
@@ -102,6 +117,12 @@ export function redisStore(url: string, logger: Logger): LimiterStore {
         insuranceLimiter: new RateLimiterMemory({ points: options.points, duration: options.duration, keyPrefix: options.keyPrefix }),
       });
       limiters.register(this, options.keyPrefix);
+    }
+
+    // rate-limiter-flexible routes every failed Redis call here before the insurance limiter.
+    _handleError(error: unknown, ...rest: unknown[]): unknown {
+      hung(error);
+      return handleError.call(this, error, ...rest);
     }
   }
 

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import express from 'express';
 import type { ContextFactory } from '../context';
 import { bodyErrorOf, jsonBody } from '../http/json-body';
+import { isClientAbort } from '../http/body-timeout';
 import type { Limits } from '../limits';
 import { openApiDocument, OPENAPI_PATH } from './openapi';
 import { RestError, restErrorOf, sendRestError } from './rest-error';
@@ -61,6 +62,8 @@ function property(error: unknown, name: string): unknown {
 function errorHandler(bodyLimitBytes: number) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
+    // The client went away: nobody to answer, and nothing wrong on this side.
+    if (isClientAbort(error)) return void res.locals.log.info('client closed the connection before its request body arrived');
     const body = bodyErrorOf(error, bodyLimitBytes, req.headers['content-encoding']);
     if (body) return sendRestError(res, body.status === 400 ? RestError.badRequest([body.restMessage]) : new RestError(body.status, body.restMessage));
     // Other client errors express raises itself, e.g. a path parameter that is not valid %-encoding.
