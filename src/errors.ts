@@ -110,6 +110,39 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+/**
+ * Why a change was refused as CONFLICT (`extensions.reason`). Only CONCURRENT_CHANGE may be
+ * retried as it is; the others need the client to look again first (README, "Errors").
+ */
+export const ConflictReason = {
+  /** expectedVersion is not the customer's version: read it again, then decide. */
+  VERSION_MISMATCH: 'VERSION_MISMATCH',
+  /** The idempotency key was used with another input: use a new key for a new request. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** Another change ran at the same moment: retrying the same request is safe. */
+  CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
+} as const;
+export type ConflictReason = (typeof ConflictReason)[keyof typeof ConflictReason];
+
+export class ConflictError extends GatewayError {
+  constructor(readonly reason: ConflictReason, message: string, extensions: Record<string, unknown> = {}) {
+    super(ErrorCode.CONFLICT, message, { reason, ...extensions });
+  }
+}
+
+export const versionMismatch = (id: string, expected: number, current: number): ConflictError =>
+  new ConflictError(
+    ConflictReason.VERSION_MISMATCH,
+    `Customer ${id} is at version ${current}, not the expected version ${expected}: nothing was changed; read it again and retry with expectedVersion ${current}`,
+    { currentVersion: current },
+  );
+
+export const idempotencyKeyReused = (): ConflictError =>
+  new ConflictError(
+    ConflictReason.IDEMPOTENCY_KEY_REUSED,
+    'This idempotency key was already used with a different input in the last 24 hours: nothing was created; use a new key for a new customer',
+  );
+
 export const customerNotFound = (id: string): NotFoundError =>
   new NotFoundError(`Customer with ID ${id} not found or access denied`);
 
@@ -133,7 +166,11 @@ export function fromDatabaseError(error: DatabaseError, wholeRequest = false): G
     case 'timeout':
       return new ServiceUnavailableError('The database took too long to answer; try again or narrow the request', wholeRequest);
     case 'conflict':
-      return new GatewayError(ErrorCode.CONFLICT, 'The change conflicted with another one; try again');
+      return new ConflictError(ConflictReason.CONCURRENT_CHANGE, 'The change conflicted with another one made at the same time; try again');
+    case 'version_mismatch':
+      return new ConflictError(ConflictReason.VERSION_MISMATCH, 'The customer is not at the expected version: nothing was changed; read it again');
+    case 'idempotency_key_reused':
+      return idempotencyKeyReused();
     case 'not_found':
       return new NotFoundError('Not found or access denied');
     case 'invalid_input':
@@ -197,7 +234,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof GatewayError) return withoutStack(formatted);
   const mapped = clientErrorOf(original);
   if (mapped) {
-    return { message: mapped.message, locations: formatted.locations, path: formatted.path, extensions: { code: mapped.code } };
+    const { reason } = mapped.extensions;
+    return {
+      message: mapped.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: mapped.code, ...(typeof reason === 'string' ? { reason } : {}) },
+    };
   }
   if (formatted.extensions?.validationErrorCode === ApolloServerValidationErrorCode.INTROSPECTION_DISABLED) {
     return { ...withoutStack(formatted), message: INTROSPECTION_OFF };

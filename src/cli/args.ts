@@ -1,7 +1,7 @@
 import type { EnvironmentName } from '../auth/api-keys';
 import { CliError, UsageError } from './errors';
 
-export type CommandName = 'migrate' | 'org create' | 'key create' | 'key list' | 'key revoke' | 'seed';
+export type CommandName = 'migrate' | 'org create' | 'key create' | 'key list' | 'key revoke' | 'seed' | 'idempotency purge';
 
 interface CommandSpec {
   required: readonly string[];
@@ -15,6 +15,7 @@ const COMMANDS: Record<CommandName, CommandSpec> = {
   'key list': { required: ['organization'], optional: [] },
   'key revoke': { required: ['id'], optional: [] },
   seed: { required: ['organization', 'environment', 'customers'], optional: ['transactions-per-customer'] },
+  'idempotency purge': { required: [], optional: [] },
 };
 
 export interface CommandLine {

@@ -97,6 +97,14 @@ function seed(flags: Flags): Run {
     );
 }
 
+/** Deletes every tenant's expired idempotency records (each tenant's writes purge its own too). */
+function purgeIdempotencyKeys(): Run {
+  return async ({ db }) => {
+    const rows = await explained(db.rpc<{ purged: number }>('purge_idempotency_keys', {}), 'nothing to purge');
+    return { purged: Number(first(rows, 'idempotency purge').purged) };
+  };
+}
+
 const COMMANDS: Record<CommandLine['command'], (flags: Flags, config: Config) => Run> = {
   migrate: () => async ({ applied }) => ({ applied }),
   'org create': createOrganizationCommand,
@@ -104,6 +112,7 @@ const COMMANDS: Record<CommandLine['command'], (flags: Flags, config: Config) =>
   'key list': listKeys,
   'key revoke': revokeKey,
   seed,
+  'idempotency purge': purgeIdempotencyKeys,
 };
 
 /** Validates the flags (throwing CliError) before any database is opened. */

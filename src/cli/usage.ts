@@ -13,5 +13,7 @@ commands (each prints one JSON document on stdout):
       revoke an active key                          -> {"id", "revokedAt"}
   seed --organization ID --environment live|test --customers N [--transactions-per-customer M]
       add demo customers and transactions           -> {"customers", "transactions"}
+  idempotency purge
+      delete every tenant's idempotency records older than 24 hours -> {"purged"}
 
 The database is DATABASE_URL when set, else the embedded one in DATA_DIR (default .data).`;

@@ -25,11 +25,11 @@ export class CustomerPage {
   pagination!: Pagination;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The result of deleting a customer.' })
+@ObjectType({ simpleResolvers: true, description: 'The result of deleting or erasing a customer.' })
 export class DeleteCustomerPayload {
-  @Field(() => ID, { description: 'The id of the deleted customer.' })
+  @Field(() => ID, { description: 'The id of the deleted or erased customer.' })
   id!: string;
 
-  @Field(() => String, { description: 'Always "Customer deleted successfully".' })
+  @Field(() => String, { description: 'Deleted: "Customer deleted successfully". Erased: "Customer <id> erased".' })
   message!: string;
 }

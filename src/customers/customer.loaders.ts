@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { CustomerRow, TransactionRow } from './customer.mapper';
+import type { CustomerRow, CustomerTotalsRow, TransactionRow } from './customer.mapper';
 import type { CustomerRepository } from './customer.repository';
 
 /** The most keys one batch sends to the database. */
@@ -24,11 +24,20 @@ function alignTo<K, R, V>(keys: readonly K[], rows: R[], keyOf: (row: R) => K, c
  */
 export class CustomerLoaders {
   readonly customerById: DataLoader<string, CustomerRow | null>;
+  /** Totals (amountSpent, transactionCount, lastTransactionAt, hasTransactions): one call per page. */
+  readonly totals: DataLoader<string, CustomerTotalsRow>;
   private readonly transactionsByLimit = new Map<number, DataLoader<string, TransactionRow[]>>();
 
   constructor(private readonly repository: CustomerRepository) {
     this.customerById = new DataLoader(
       async (ids) => alignTo(ids, await repository.findByIds(ids), (row) => row.customer_id, (rows) => rows?.[0] ?? null),
+      { maxBatchSize: MAX_BATCH },
+    );
+    this.totals = new DataLoader(
+      async (ids) =>
+        alignTo(ids, await repository.totalsOf(ids), (row) => row.customer_id, (rows) => rows?.[0] ?? null).map(
+          (row, i) => row ?? { customer_id: ids[i], transaction_count: 0, last_transaction_at: null, amount_spent: [] },
+        ),
       { maxBatchSize: MAX_BATCH },
     );
   }

@@ -20,6 +20,7 @@ export interface CustomerRow {
   environment: EnvironmentName;
   created_at: Date;
   updated_at: Date;
+  version: number;
 }
 
 /** A row of the SQL functions' public_transaction shape. */
@@ -27,10 +28,20 @@ export interface TransactionRow {
   transaction_id: string;
   customer_id: string;
   description: string | null;
-  gross_amount: number;
+  /** Exact decimal text (the functions send numeric as text): never a float. */
+  gross_amount: string;
   currency_code: string;
   status: 'completed' | 'refunded';
   created_at: Date;
+}
+
+/** A row of fetch_customer_totals. */
+export interface CustomerTotalsRow {
+  customer_id: string;
+  transaction_count: number;
+  last_transaction_at: Date | null;
+  /** Per currency, sorted by code; amounts are exact decimal text. */
+  amount_spent: { currency_code: string; amount: string }[];
 }
 
 export function toCustomer(row: CustomerRow): Customer {
@@ -50,6 +61,7 @@ export function toCustomer(row: CustomerRow): Customer {
     environment: row.environment as Environment,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    version: row.version,
   };
 }
 
@@ -57,7 +69,9 @@ export function toTransaction(row: TransactionRow): Transaction {
   return {
     id: row.transaction_id,
     description: row.description,
-    grossAmount: row.gross_amount,
+    // the deprecated float field; the exact text is `amount`
+    grossAmount: Number(row.gross_amount),
+    amount: { amount: row.gross_amount, currencyCode: row.currency_code },
     currencyCode: row.currency_code,
     status: row.status as TransactionStatus,
     createdAt: row.created_at,

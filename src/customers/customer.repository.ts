@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import type { Tenant } from '../auth/tenant';
-import type { CustomerRow, TransactionRow } from './customer.mapper';
+import type { CustomerRow, CustomerTotalsRow, TransactionRow } from './customer.mapper';
 import { PATCH_COLUMNS } from './customer.mapper';
 import type { ActivityStatus, CustomerType } from './enums';
 
@@ -67,7 +67,11 @@ export class CustomerRepository {
     return this.db.rpc<CustomerRow>('get_customers_by_ids', { ...this.scope, p_customer_ids: [...ids] });
   }
 
-  async create(input: NewCustomer): Promise<CustomerRow> {
+  /**
+   * Creates a customer. With an idempotency key, a retry of the same input returns the first
+   * call's customer as it is now, or undefined when it has since been deleted or erased.
+   */
+  async create(input: NewCustomer, idempotencyKey: string | null = null): Promise<CustomerRow | undefined> {
     const [row] = await this.db.rpc<CustomerRow>('create_customer', {
       ...this.scope,
       p_merchant_id: this.tenant.merchantId,
@@ -81,25 +85,57 @@ export class CustomerRepository {
       p_postal_code: input.postalCode ?? null,
       p_is_business: input.isBusiness ?? false,
       p_metadata: input.metadata ?? null,
+      // absent, not null, without a key: the call stays the seed's create_customer call
+      ...(idempotencyKey === null ? {} : { p_idempotency_key: idempotencyKey }),
     });
     return row;
   }
 
   /** Returns the updated row, or undefined when the customer is not the tenant's (or deleted). */
-  async update(id: string, patch: CustomerPatch): Promise<CustomerRow | undefined> {
+  async update(id: string, patch: CustomerPatch, expectedVersion: number | null = null): Promise<CustomerRow | undefined> {
     const body: Record<string, unknown> = {};
     for (const [field, column] of Object.entries(PATCH_COLUMNS)) {
       const value = patch[field as keyof CustomerPatch];
       if (value !== undefined) body[column] = value;
     }
-    const [row] = await this.db.rpc<CustomerRow>('update_customer', { ...this.scope, p_customer_id: id, p_patch: body });
+    const [row] = await this.db.rpc<CustomerRow>('update_customer', {
+      ...this.scope,
+      p_customer_id: id,
+      p_patch: body,
+      ...(expectedVersion === null ? {} : { p_expected_version: expectedVersion }),
+    });
     return row;
   }
 
   /** Whether it deleted: false when the customer is not the tenant's or already deleted. */
-  async delete(id: string): Promise<boolean> {
-    const [row] = await this.db.rpc<{ deleted: boolean }>('delete_customer', { ...this.scope, p_customer_id: id });
+  async delete(id: string, expectedVersion: number | null = null): Promise<boolean> {
+    const [row] = await this.db.rpc<{ deleted: boolean }>('delete_customer', {
+      ...this.scope,
+      p_customer_id: id,
+      ...(expectedVersion === null ? {} : { p_expected_version: expectedVersion }),
+    });
     return row?.deleted === true;
+  }
+
+  /** The customer brought back (or as it is, when not deleted); undefined when erased, missing or foreign. */
+  async restore(id: string): Promise<CustomerRow | undefined> {
+    const [row] = await this.db.rpc<CustomerRow>('restore_customer', { ...this.scope, p_customer_id: id });
+    return row;
+  }
+
+  /** Whether it erased: false when the customer is missing, foreign or already erased. */
+  async erase(id: string): Promise<boolean> {
+    const [row] = await this.db.rpc<{ erased: boolean }>('erase_customer', {
+      ...this.scope,
+      p_customer_id: id,
+      p_merchant_id: this.tenant.merchantId,
+    });
+    return row?.erased === true;
+  }
+
+  /** Counts, last transaction time and exact per-currency sums of many customers, in one call. */
+  async totalsOf(customerIds: readonly string[]): Promise<CustomerTotalsRow[]> {
+    return this.db.rpc<CustomerTotalsRow>('fetch_customer_totals', { ...this.scope, p_customer_ids: [...customerIds] });
   }
 
   /** Settled transactions of many customers, newest first, at most `limitPerCustomer` each. */

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { LIMITS } from '../validation/rules';
 import type { CustomerListing } from './customer-listing';
@@ -6,8 +6,12 @@ import { DEFAULT_TRANSACTIONS } from './customer.service';
 import { CustomersArgs } from './customer.args';
 import { CreateCustomerInput, UpdateCustomerInput } from './customer.input';
 import { Customer } from './customer.type';
+import { Money } from './money.type';
 import { CustomerPage, DeleteCustomerPayload } from './customer-page.type';
 import { Transaction } from './transaction.type';
+
+const EXPECTED_VERSION =
+  'When given and the customer\'s version differs, nothing changes and the error is CONFLICT (extensions.reason VERSION_MISMATCH, extensions.currentVersion).';
 
 @Resolver(() => Customer)
 export class CustomerResolver {
@@ -49,35 +53,94 @@ export class CustomerResolver {
     description: 'Whether the customer has at least one completed or refunded transaction: what the ACTIVE status filter selects.',
   })
   async hasTransactions(@Root() customer: Customer, @Ctx() ctx: GraphQLContext): Promise<boolean> {
-    return ctx.customers().hasTransactions(customer.id);
+    return (await ctx.customers().totals(customer.id)).transactionCount > 0;
   }
 
-  @Mutation(() => Customer, { description: 'Creates a customer in the caller\'s organization and environment.' })
-  async createCustomer(
-    @Arg('input', () => CreateCustomerInput, { description: 'The new customer.' }) input: CreateCustomerInput,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<Customer> {
-    return ctx.customers().create(input);
+  // amountSpent, transactionCount, lastTransactionAt and hasTransactions share one batched
+  // call per page of customers (fetch_customer_totals), whichever of them a query selects.
+
+  @FieldResolver(() => [Money], {
+    description:
+      'Per currency (sorted by currency code), the sum of COMPLETED transactions\' exact amounts; refunded ones are not counted. Empty when there are none.',
+  })
+  async amountSpent(@Root() customer: Customer, @Ctx() ctx: GraphQLContext): Promise<Money[]> {
+    return (await ctx.customers().totals(customer.id)).amountSpent;
+  }
+
+  @FieldResolver(() => Int, { description: 'How many completed or refunded transactions the customer has.' })
+  async transactionCount(@Root() customer: Customer, @Ctx() ctx: GraphQLContext): Promise<number> {
+    return (await ctx.customers().totals(customer.id)).transactionCount;
+  }
+
+  @FieldResolver(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the newest completed or refunded transaction was created; null when there is none.',
+  })
+  async lastTransactionAt(@Root() customer: Customer, @Ctx() ctx: GraphQLContext): Promise<Date | null> {
+    return (await ctx.customers().totals(customer.id)).lastTransactionAt;
   }
 
   @Mutation(() => Customer, {
-    description: 'Changes the fields present in the input, atomically. An empty input returns the customer unchanged.',
+    description:
+      'Creates a customer in the caller\'s organization and environment. idempotencyKey (1-255 printable ASCII characters): for 24 hours the same key with the same input (compared after the same trimming and defaults as create) returns the customer the first call created, as it is now, creating nothing; with a different input it is CONFLICT. Keys are per organization and environment, shared with REST\'s Idempotency-Key header; a call that failed does not use its key up.',
+  })
+  async createCustomer(
+    @Arg('input', () => CreateCustomerInput, { description: 'The new customer.' }) input: CreateCustomerInput,
+    @Arg('idempotencyKey', () => String, {
+      nullable: true,
+      description:
+        'Makes retries safe: 1-255 printable ASCII characters, e.g. a UUID the client made for this create. NOT_FOUND when the customer it created has since been deleted or erased.',
+    })
+    idempotencyKey: string | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Customer> {
+    return ctx.customers().create(input, idempotencyKey ?? null);
+  }
+
+  @Mutation(() => Customer, {
+    description:
+      'Changes the fields present in the input, atomically. An empty input returns the customer unchanged. expectedVersion: when given and the customer\'s version differs, nothing changes and the error is CONFLICT.',
   })
   async updateCustomer(
     @Arg('id', () => ID, { description: 'The customer\'s id (a UUID).' }) id: string,
     @Arg('input', () => UpdateCustomerInput, { description: 'The fields to change.' }) input: UpdateCustomerInput,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Customer> {
-    return ctx.customers().update(id, input);
+    return ctx.customers().update(id, input, expectedVersion ?? null);
   }
 
   @Mutation(() => DeleteCustomerPayload, {
-    description: 'Soft-deletes a customer: it disappears from the API, its data is kept for audit. A second delete is NOT_FOUND.',
+    description:
+      'Soft-deletes a customer: it disappears from the API, its data is kept for audit (restoreCustomer brings it back). A second delete is NOT_FOUND. expectedVersion: when given and the customer\'s version differs, nothing changes and the error is CONFLICT.',
   })
   async deleteCustomer(
     @Arg('id', () => ID, { description: 'The customer\'s id (a UUID).' }) id: string,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: EXPECTED_VERSION }) expectedVersion: number | null | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeleteCustomerPayload> {
-    return ctx.customers().delete(id);
+    return ctx.customers().delete(id, expectedVersion ?? null);
+  }
+
+  @Mutation(() => Customer, {
+    description:
+      'Brings a soft-deleted customer back as it was (version grows by one). A customer that is not deleted is returned unchanged. Erased, missing or another tenant\'s: NOT_FOUND.',
+  })
+  async restoreCustomer(
+    @Arg('id', () => ID, { description: 'The customer\'s id (a UUID).' }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Customer> {
+    return ctx.customers().restore(id);
+  }
+
+  @Mutation(() => DeleteCustomerPayload, {
+    description:
+      'Irreversibly removes a customer\'s personal data (name becomes "Erased customer"; email, phone and WhatsApp numbers, address, city, postal code, country, metadata and internal aliases become null) and deletes it. Its transactions stay, for accounting. Works on deleted customers too; a second erase is NOT_FOUND.',
+  })
+  async eraseCustomer(
+    @Arg('id', () => ID, { description: 'The customer\'s id (a UUID).' }) id: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DeleteCustomerPayload> {
+    return ctx.customers().erase(id);
   }
 }

@@ -1,6 +1,7 @@
 import type { Tenant } from '../auth/tenant';
 import type { Database } from '../db/database';
-import { BadUserInputError, customerNotFound } from '../errors';
+import { DatabaseError } from '../db/errors';
+import { BadUserInputError, customerNotFound, NotFoundError, versionMismatch } from '../errors';
 import { LIMITS } from '../validation/rules';
 import { CustomerListing } from './customer-listing';
 import type { DeleteCustomerPayload } from './customer-page.type';
@@ -10,6 +11,7 @@ import { toCustomer, toTransaction } from './customer.mapper';
 import type { CustomerPatch, NewCustomer } from './customer.repository';
 import { CustomerRepository } from './customer.repository';
 import type { Customer } from './customer.type';
+import type { Money } from './money.type';
 import { ActivityStatus, CustomerType } from './enums';
 import type { Transaction } from './transaction.type';
 
@@ -20,6 +22,30 @@ function customerId(id: string): string {
   const trimmed = id.trim();
   if (!UUID.test(trimmed)) throw BadUserInputError.field('id', 'id must be a UUID');
   return trimmed.toLowerCase();
+}
+
+/** 1-255 printable ASCII characters (space to tilde), as the SQL function checks too. */
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+function idempotencyKey(key: string | null): string | null {
+  if (key === null) return null;
+  if (!IDEMPOTENCY_KEY.test(key)) throw BadUserInputError.field('idempotencyKey', 'idempotencyKey must be 1-255 printable ASCII characters');
+  return key;
+}
+
+function expectedVersion(version: number | null): number | null {
+  if (version === null) return null;
+  if (!Number.isInteger(version) || version < 1 || version > 2_147_483_647) {
+    throw BadUserInputError.field('expectedVersion', 'expectedVersion must be a version number, from 1');
+  }
+  return version;
+}
+
+/** A customer's totals, as the GraphQL fields give them. */
+export interface CustomerTotals {
+  amountSpent: Money[];
+  transactionCount: number;
+  lastTransactionAt: Date | null;
 }
 
 /** The default number of a customer's transactions a page shows. */
@@ -59,20 +85,68 @@ export class CustomerService {
     return toCustomer(row);
   }
 
-  async create(input: NewCustomer): Promise<Customer> {
-    return toCustomer(await this.repository.create(input));
+  /**
+   * Creates a customer; with an idempotency key, a retry of the same input within 24 hours
+   * returns the first call's customer as it is now (NOT_FOUND once deleted or erased).
+   */
+  async create(input: NewCustomer, key: string | null = null): Promise<Customer> {
+    const row = await this.repository.create(input, idempotencyKey(key));
+    if (!row) throw new NotFoundError('The customer this idempotency key created has since been deleted or erased');
+    return toCustomer(row);
   }
 
-  async update(id: string, patch: CustomerPatch): Promise<Customer> {
-    const row = await this.repository.update(customerId(id), patch);
+  async update(id: string, patch: CustomerPatch, version: number | null = null): Promise<Customer> {
+    const normalized = customerId(id);
+    const expected = expectedVersion(version);
+    const row = await this.atVersion(normalized, expected, () => this.repository.update(normalized, patch, expected));
     if (!row) throw customerNotFound(id);
     return toCustomer(row);
   }
 
-  async delete(id: string): Promise<DeleteCustomerPayload> {
+  async delete(id: string, version: number | null = null): Promise<DeleteCustomerPayload> {
     const normalized = customerId(id);
-    if (!(await this.repository.delete(normalized))) throw customerNotFound(id);
+    const expected = expectedVersion(version);
+    if (!(await this.atVersion(normalized, expected, () => this.repository.delete(normalized, expected)))) throw customerNotFound(id);
     return { id: normalized, message: 'Customer deleted successfully' };
+  }
+
+  /** A soft-deleted customer back (one that is not deleted, as it is); NOT_FOUND when erased, missing or foreign. */
+  async restore(id: string): Promise<Customer> {
+    const row = await this.repository.restore(customerId(id));
+    if (!row) throw customerNotFound(id);
+    return toCustomer(row);
+  }
+
+  /** Removes the customer's personal data for good and deletes it; NOT_FOUND the second time. */
+  async erase(id: string): Promise<DeleteCustomerPayload> {
+    const normalized = customerId(id);
+    if (!(await this.repository.erase(normalized))) throw customerNotFound(id);
+    return { id: normalized, message: `Customer ${normalized} erased` };
+  }
+
+  /**
+   * Runs a write whose SQL refuses a stale expected version (writing nothing). The refusal is
+   * answered with the customer's current version, read after it.
+   */
+  private async atVersion<T>(id: string, expected: number | null, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (expected === null || !(error instanceof DatabaseError) || error.kind !== 'version_mismatch') throw error;
+      const [current] = await this.repository.findByIds([id]);
+      if (!current) throw customerNotFound(id);
+      throw versionMismatch(id, expected, current.version);
+    }
+  }
+
+  /** Totals of a customer of the page; the page's customers share one batched call. */
+  async totals(customer: string): Promise<CustomerTotals> {
+    const row = await this.loaders.totals.load(customer);
+    return {
+      amountSpent: row.amount_spent.map((spent) => ({ amount: spent.amount, currencyCode: spent.currency_code })),
+      transactionCount: row.transaction_count,
+      lastTransactionAt: row.last_transaction_at,
+    };
   }
 
   /** The newest `first` settled transactions of a customer; customers of a page share a batch. */
@@ -82,11 +156,6 @@ export class CustomerService {
       throw BadUserInputError.field('first', `first must be between 1 and ${LIMITS.maxTransactions}`);
     }
     return (await this.loaders.transactions(limit).load(customer)).map(toTransaction);
-  }
-
-  /** Whether the customer is ACTIVE: its newest settled transaction is enough to answer. */
-  async hasTransactions(customer: string): Promise<boolean> {
-    return (await this.loaders.transactions(1).load(customer)).length > 0;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { Environment } from './enums';
 
 // simpleResolvers: plain fields use graphql-js's default resolver, no per-field wrapper
@@ -53,4 +53,10 @@ export class Customer {
 
   @Field(() => GraphQLISODateTime, { description: 'When the customer last changed (UTC).' })
   updatedAt!: Date;
+
+  @Field(() => Int, {
+    description:
+      'Starts at 1 and grows by one with every change that alters the customer: an update that changes a value, delete, restore, erase. Pass it as expectedVersion to refuse a change made on stale data.',
+  })
+  version!: number;
 }

@@ -3,7 +3,17 @@
  * error code), never by message text, and never carry the database's message, detail or hint:
  * those can hold SQL and customer data. The original error stays in `cause` for the log.
  */
-export type DatabaseErrorKind = 'not_found' | 'invalid_input' | 'conflict' | 'unavailable' | 'timeout' | 'internal';
+export type DatabaseErrorKind =
+  | 'not_found'
+  | 'invalid_input'
+  | 'conflict'
+  /** CV001: the customer is not at the expected version; nothing was written. */
+  | 'version_mismatch'
+  /** CI001: an idempotency key was used before with another input; nothing was written. */
+  | 'idempotency_key_reused'
+  | 'unavailable'
+  | 'timeout'
+  | 'internal';
 
 export class DatabaseError extends Error {
   constructor(
@@ -28,6 +38,9 @@ export function kindOfCode(code: string | undefined): DatabaseErrorKind {
   if (NETWORK_CODES.has(code)) return 'unavailable';
   if (code === 'P0002' || code === 'PGRST116') return 'not_found';
   if (code === '23505' || code === '40001' || code === '40P01') return 'conflict';
+  // raised by schema/sql/008's functions
+  if (code === 'CV001') return 'version_mismatch';
+  if (code === 'CI001') return 'idempotency_key_reused';
   if (code === '57014') return 'timeout';
   // PostgREST (Supabase): PGRST000-002 cannot reach the database or its schema cache is
   // loading; PGRST003 waited too long for a pool connection. Other PGRST codes (PGRST202

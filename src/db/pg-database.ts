@@ -8,12 +8,14 @@ const NUMERIC_OID = 1700;
 const INT8_OID = 20;
 
 /**
- * Numbers come back as numbers: amounts are numeric(15,2) (exact in a double) and counts are
- * bigint (far below 2^53 here). Given to the pool (`types`), not set globally.
+ * Counts (bigint, far below 2^53 here) come back as numbers. numeric stays its exact decimal
+ * text: money must never pass through a binary float. Given to the pool (`types`), not set
+ * globally.
  */
 const typeParsers: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => {
-    if (oid === NUMERIC_OID || oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === NUMERIC_OID) return (value: string) => value;
+    if (oid === INT8_OID) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format as 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
 };

@@ -12,10 +12,13 @@ import { rpcStatement } from './sql-database';
 const NUMERIC_OID = 1700;
 const INT8_OID = 20;
 
-/** What every embedded instance is created with: the extensions and number parsing. */
+/**
+ * What every embedded instance is created with: the extensions and number parsing (counts as
+ * numbers; numeric as its exact decimal text, never a binary float, as in the pg adapter).
+ */
 export const PGLITE_OPTIONS = {
   extensions: { pg_trgm, btree_gin },
-  parsers: { [NUMERIC_OID]: Number, [INT8_OID]: Number },
+  parsers: { [NUMERIC_OID]: (value: string) => value, [INT8_OID]: Number },
 } satisfies PGliteOptions;
 
 function txSession(tx: PGlite | Transaction): SqlSession {

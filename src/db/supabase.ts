@@ -35,13 +35,17 @@ export const READ_ONLY_FUNCTIONS: ReadonlySet<RpcFunction> = new Set<RpcFunction
   'get_customers_by_ids',
   'fetch_customer_transactions',
   'fetch_transactions_for_customers',
+  'fetch_customer_totals',
   'list_api_keys',
 ]);
 
 /** timestamptz columns of the functions' results: the pg adapters return these as Date. */
-const TIMESTAMP_COLUMNS = new Set(['created_at', 'updated_at', 'expires_at', 'revoked_at', 'last_used_at']);
-/** numeric and bigint columns: PostgREST sends JSON numbers, but a proxy may send strings. */
-const NUMBER_COLUMNS = new Set(['total_count', 'gross_amount', 'customers', 'transactions']);
+const TIMESTAMP_COLUMNS = new Set(['created_at', 'updated_at', 'expires_at', 'revoked_at', 'last_used_at', 'last_transaction_at']);
+/**
+ * bigint columns: PostgREST sends JSON numbers, but a proxy may send strings. Money never is
+ * one of them: the functions return amounts as exact decimal text, which stays a string.
+ */
+const NUMBER_COLUMNS = new Set(['total_count', 'customers', 'transactions', 'purged']);
 
 /** What the fetch wrapper saw for one call, since postgrest-js flattens a failed fetch into text. */
 interface Attempt {

@@ -115,3 +115,33 @@ describe('seed', () => {
     ]))).toEqual({ customers: 3, transactions: 0 });
   });
 });
+
+describe('idempotency purge', () => {
+  test('deletes the expired idempotency records of every tenant and prints how many', async () => {
+    const orgs = [await newOrganization('Purge One'), await newOrganization('Purge Two')];
+    await cli.withDatabase(async (db) => {
+      for (const [i, org] of orgs.entries()) {
+        for (const key of ['old', 'new']) {
+          await db.rpc('create_customer', {
+            p_merchant_id: org.merchantId,
+            p_organization_id: org.organizationId,
+            p_environment: 'test',
+            p_name: `Customer ${i} ${key}`,
+            p_idempotency_key: key,
+          });
+        }
+        await db.session((s) =>
+          s.query("update idempotency_keys set created_at = now() - interval '25 hours' where organization_id = $1 and idempotency_key = 'old'", [org.organizationId]),
+        );
+      }
+    });
+    const out = objectOf(jsonOf(await cli.run(['idempotency', 'purge'])));
+    expect(out.purged).toBeGreaterThanOrEqual(2);
+    const left = await cli.withDatabase((db) =>
+      db.session((s) =>
+        s.query<{ idempotency_key: string }>('select idempotency_key from idempotency_keys where organization_id = any($1) order by 1', [orgs.map((o) => o.organizationId)]),
+      ),
+    );
+    expect(left.map((r) => r.idempotency_key)).toEqual(['new', 'new']);
+  });
+});

@@ -11,7 +11,7 @@ afterAll(() => db.close());
 
 const PUBLIC_COLUMNS = [
   'customer_id', 'organization_id', 'name', 'email', 'phone_number', 'whatsapp_number', 'country', 'city',
-  'address', 'postal_code', 'is_business', 'metadata', 'environment', 'created_at', 'updated_at',
+  'address', 'postal_code', 'is_business', 'metadata', 'environment', 'created_at', 'updated_at', 'version',
 ].sort();
 
 function createArgs(t: TestTenant, fields: Record<string, unknown>): Record<string, unknown> {

@@ -40,13 +40,13 @@ describe('fetch_customer_transactions', () => {
     expect(rows.map((row) => row.transaction_id)).toEqual([ids.completedNew, ids.refunded, ids.completedOld]);
   });
 
-  test('returns the public fields, amounts as numbers', async () => {
+  test('returns the public fields, amounts as their exact decimal text', async () => {
     const rows = await single(t, customerId);
     expect(rows[2]).toEqual({
       transaction_id: ids.completedOld, customer_id: customerId, description: 'Payment for Product A',
-      gross_amount: 10000, currency_code: 'XOF', status: 'completed', created_at: minutesAgo(30),
+      gross_amount: '10000.00', currency_code: 'XOF', status: 'completed', created_at: minutesAgo(30),
     });
-    expect(rows[1]).toMatchObject({ gross_amount: 49.99, currency_code: 'EUR', status: 'refunded' });
+    expect(rows[1]).toMatchObject({ gross_amount: '49.99', currency_code: 'EUR', status: 'refunded' });
   });
 
   test('ties on created_at are broken by transaction_id descending', async () => {

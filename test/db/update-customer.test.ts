@@ -27,7 +27,7 @@ describe('absent versus null', () => {
   test('only the given fields change', async () => {
     const c = await fullCustomer();
     const [row] = await patch(c.customer_id, { email: 'jane@example.com', is_business: true });
-    expect(row).toEqual({ ...c, email: 'jane@example.com', is_business: true, updated_at: row.updated_at });
+    expect(row).toEqual({ ...c, email: 'jane@example.com', is_business: true, updated_at: row.updated_at, version: c.version + 1 });
   });
 
   test('an explicit null clears an optional field', async () => {

@@ -16,6 +16,34 @@ describe('the emitted schema', () => {
     expect(findBreakingChanges(contract, emitted)).toEqual([]);
   });
 
+  test('carries the contract\'s descriptions (they are part of the contract): each is part of the emitted one', async () => {
+    const contract = buildSchema(readFileSync(contractFile, 'utf8'));
+    const emitted = buildSchema(await emittedSdl());
+    const differing: string[] = [];
+    const check = (where: string, promised: string | null | undefined, actual: string | null | undefined) => {
+      if (promised && !(actual ?? '').includes(promised)) differing.push(where);
+    };
+    // these two scalars come with the descriptions their libraries (type-graphql, graphql-scalars) give them
+    const libraryScalars = new Set(['DateTimeISO', 'JSONObject']);
+    for (const type of Object.values(contract.getTypeMap()).filter((t) => !t.name.startsWith('__'))) {
+      if (libraryScalars.has(type.name)) continue;
+      const served = emitted.getType(type.name);
+      check(type.name, type.description, served?.description);
+      if ((isObjectType(type) || isInputObjectType(type)) && (isObjectType(served) || isInputObjectType(served))) {
+        const servedFields = served.getFields();
+        for (const field of Object.values(type.getFields())) {
+          const servedField = servedFields[field.name];
+          check(`${type.name}.${field.name}`, field.description, servedField?.description);
+          for (const arg of 'args' in field ? field.args : []) {
+            const servedArg = servedField && 'args' in servedField ? servedField.args.find((a) => a.name === arg.name) : undefined;
+            check(`${type.name}.${field.name}(${arg.name})`, arg.description, servedArg?.description);
+          }
+        }
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
   test('is what schema/schema.graphql holds (run `npm run schema:emit` after changing the code)', async () => {
     expect(readFileSync(committedFile, 'utf8')).toBe(await emittedSdl());
   });

@@ -148,7 +148,7 @@ describe('requests and results of every function', () => {
     expect(batch.rows).toEqual(await sql.rpc('get_customers_by_ids', many));
   });
 
-  test('fetch_customer_transactions and fetch_transactions_for_customers: amounts as numbers, created_at as Date', async () => {
+  test('fetch_customer_transactions and fetch_transactions_for_customers: amounts as exact decimal text, created_at as Date', async () => {
     const ids = customers.map((c) => c.customer_id);
     const args = { p_customer_ids: ids, ...scope, p_limit_per_customer: 2 };
     const batch = await call<TransactionRow>('fetch_transactions_for_customers', args);
@@ -156,7 +156,7 @@ describe('requests and results of every function', () => {
     expect(Array.isArray((batch.request.body as { p_customer_ids: unknown }).p_customer_ids)).toBe(true);
     expect(batch.rows).toEqual(await sql.rpc('fetch_transactions_for_customers', args));
     for (const t of batch.rows) {
-      expect(typeof t.gross_amount).toBe('number');
+      expect(t.gross_amount).toMatch(/^\d+\.\d{2}$/);
       expect(t.created_at).toBeInstanceOf(Date);
     }
 
@@ -181,6 +181,40 @@ describe('requests and results of every function', () => {
     // a function answering with no rows is an empty array, as from the SQL adapter
     const gone = await call<CustomerRow>('get_customer_by_organization', del);
     expect(gone.rows).toEqual([]);
+  });
+
+  test('fetch_customer_totals: exact sums as text inside JSON, counts as numbers, timestamps as Date', async () => {
+    const ids = customers.map((c) => c.customer_id);
+    const args = { p_customer_ids: ids, ...scope };
+    const totals = await call<{ transaction_count: number; last_transaction_at: Date | null; amount_spent: { currency_code: string; amount: string }[] }>(
+      'fetch_customer_totals',
+      args,
+    );
+    pin(totals.request, 'fetch_customer_totals', args);
+    expect(totals.rows).toEqual(await sql.rpc('fetch_customer_totals', args));
+    for (const row of totals.rows) {
+      expect(typeof row.transaction_count).toBe('number');
+      if (row.transaction_count > 0) expect(row.last_transaction_at).toBeInstanceOf(Date);
+      for (const spent of row.amount_spent) expect(spent.amount).toMatch(/^\d+\.\d{2}$/);
+    }
+  });
+
+  test('restore_customer, erase_customer (with the merchant) and purge_idempotency_keys', async () => {
+    const target = customers[1];
+    const restoreArgs = { p_customer_id: target.customer_id, ...scope };
+    const restored = await call<CustomerRow>('restore_customer', restoreArgs);
+    pin(restored.request, 'restore_customer', restoreArgs);
+    expect(restored.rows).toEqual(await sql.rpc('get_customer_by_organization', restoreArgs));
+    expect(restored.rows[0]).toMatchObject({ customer_id: target.customer_id, name: 'Renamed' });
+
+    const eraseArgs = { p_customer_id: target.customer_id, ...scope, p_merchant_id: tenant.merchantId };
+    const erased = await call<{ erased: boolean }>('erase_customer', eraseArgs);
+    pin(erased.request, 'erase_customer', eraseArgs);
+    expect(erased.rows).toEqual([{ erased: true }]);
+
+    const purged = await call<{ purged: number }>('purge_idempotency_keys', {});
+    pin(purged.request, 'purge_idempotency_keys', {});
+    expect(typeof purged.rows[0].purged).toBe('number');
   });
 
   test('API keys: create (Date argument as ISO text), verify, list (nullable timestamps), revoke', async () => {
