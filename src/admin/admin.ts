@@ -77,6 +77,15 @@ export async function revokeApiKey(db: Database, id: string): Promise<{ id: stri
   return row ? { id: row.api_key_id, revokedAt: row.revoked_at } : undefined;
 }
 
+/**
+ * Deletes every tenant's idempotency records older than 24 hours (each tenant's own writes
+ * purge its expired records too); returns how many went.
+ */
+export async function purgeIdempotencyKeys(db: Database): Promise<number> {
+  const [row] = await db.rpc<{ purged: number }>('purge_idempotency_keys', {});
+  return Number(row?.purged ?? 0);
+}
+
 export interface SeedRequest {
   readonly organizationId: string;
   readonly environment: EnvironmentName;

@@ -97,11 +97,10 @@ function seed(flags: Flags): Run {
     );
 }
 
-/** Deletes every tenant's expired idempotency records (each tenant's writes purge its own too). */
+/** Deletes every tenant's expired idempotency records (see admin.purgeIdempotencyKeys). */
 function purgeIdempotencyKeys(): Run {
   return async ({ db }) => {
-    const rows = await explained(db.rpc<{ purged: number }>('purge_idempotency_keys', {}), 'nothing to purge');
-    return { purged: Number(first(rows, 'idempotency purge').purged) };
+    return { purged: await explained(admin.purgeIdempotencyKeys(db), 'nothing to purge') };
   };
 }
 
