@@ -14,6 +14,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly database: DatabaseConfig;
+  /** DATA_DIR: the embedded database's directory, and where the demo key file is written. */
+  readonly dataDir: string;
   readonly statementTimeoutMs: number;
   readonly authCacheTtlSeconds: number;
   readonly logLevel: string;
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: value(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 4000, 0, 65535),
     database: Object.freeze(databaseConfig(env)),
+    dataDir: value(env, 'DATA_DIR') ?? '.data',
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     authCacheTtlSeconds: integer(env, 'AUTH_CACHE_TTL_SECONDS', 30, 0, 3600),
     logLevel,

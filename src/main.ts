@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDemo } from './admin/admin';
 import type { Config } from './config';
@@ -14,15 +14,33 @@ import { createServer } from './server';
 
 const DEMO_KEY_FILE = 'demo-api-key';
 
+/** The demo key, to print (never in production), and the file that keeps it, if any. */
+interface DemoKey {
+  key: string | undefined;
+  file: string | undefined;
+}
+
+function writeKeyFile(dataDir: string, key: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, DEMO_KEY_FILE);
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
+}
+
 /**
- * Demo data for a first run: an organization, a few hundred customers with transactions, and
- * a test-environment key. On the embedded database the key is kept in DATA_DIR (mode 0600) so
- * a restart prints it again; elsewhere it is printed once.
+ * Demo data: an organization, a few hundred customers with transactions, and a test-environment
+ * key. Made on a fresh embedded database outside production, and anywhere with SEED_DEMO=true.
+ * On the embedded database the key is kept in DATA_DIR/demo-api-key (mode 0600) so a restart
+ * prints it again. In production no key is ever printed: it is only written to that file.
  */
-async function ensureDemo(config: Config, db: Database, logger: Logger): Promise<string | undefined> {
-  const keyFile = config.database.kind === 'pglite' ? path.join(config.database.dataDir, DEMO_KEY_FILE) : undefined;
-  if (keyFile && existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim();
-  if (config.database.kind !== 'pglite' && !config.seedDemo) return undefined;
+async function ensureDemo(config: Config, db: Database, logger: Logger): Promise<DemoKey | undefined> {
+  const embedded = config.database.kind === 'pglite';
+  const keyFile = path.join(config.dataDir, DEMO_KEY_FILE);
+  if (embedded && existsSync(keyFile)) {
+    return { key: config.production ? undefined : readFileSync(keyFile, 'utf8').trim(), file: keyFile };
+  }
+  if (!config.seedDemo && (!embedded || config.production)) return undefined;
 
   const demo = await createDemo(db, {
     name: 'Demo Merchant',
@@ -31,29 +49,41 @@ async function ensureDemo(config: Config, db: Database, logger: Logger): Promise
     prefix: config.apiKeyPrefix,
     keyName: 'Demo key',
   });
-  if (keyFile) {
-    writeFileSync(keyFile, demo.apiKey + '\n', { mode: 0o600 });
-    chmodSync(keyFile, 0o600);
-  }
+  const file = embedded || config.production ? writeKeyFile(config.dataDir, demo.apiKey) : undefined;
   logger.info({ organizationId: demo.organizationId, customers: config.demoCustomers }, 'demo data created');
-  return demo.apiKey;
+  return { key: config.production ? undefined : demo.apiKey, file };
 }
 
-function printWelcome(port: number, demoKey: string | undefined, config: Config): void {
+/** For the person at the terminal, on stderr: stdout carries only the JSON log. */
+function printWelcome(port: number, demo: DemoKey | undefined, config: Config): void {
   const base = `http://localhost:${port}`;
   const lines = [
     '',
     `GraphQL endpoint: ${base}/graphql`,
-    config.production ? undefined : `Apollo Sandbox: open ${base}/graphql in a browser (it opens on an example${demoKey ? ', with the demo key' : ''})`,
+    config.production ? undefined : `Apollo Sandbox: open ${base}/graphql in a browser (it opens on an example${demo?.key ? ', with the demo key' : ''})`,
     `Explorer that works offline: ${base}/explorer   REST API docs: ${base}/docs`,
-    demoKey ? `Demo API key (test environment): ${demoKey}` : undefined,
-    demoKey
-      ? `Try it: curl -s ${base}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demoKey}' ` +
+    demo?.key ? `Demo API key (test environment): ${demo.key}` : undefined,
+    !demo?.key && demo?.file ? `Demo API key (test environment): in ${demo.file} (never printed in production)` : undefined,
+    demo?.key
+      ? `Try it: curl -s ${base}/graphql -H 'content-type: application/json' -H 'x-api-key: ${demo.key}' ` +
         `-d '{"query":"{ customers(pageSize: 3) { customers { id name email } pagination { totalCount } } }"}'`
       : undefined,
     '',
   ];
-  process.stdout.write(lines.filter((line) => line !== undefined).join('\n') + '\n');
+  process.stderr.write(lines.filter((line) => line !== undefined).join('\n') + '\n');
+}
+
+/**
+ * Under `npm start`, npm is this process's parent. If npm goes away without the signal
+ * reaching this process (killed outright, or a shell between them that does not pass signals
+ * on), stop as if told to, rather than live on as an orphan holding the port and DATA_DIR.
+ */
+function stopWithParent(stop: (reason: string) => void): void {
+  if (process.env.npm_lifecycle_event !== 'start') return;
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 500).unref();
 }
 
 async function main(): Promise<void> {
@@ -81,12 +111,12 @@ async function main(): Promise<void> {
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const demoKey = await ensureDemo(config, db, logger);
+  const demo = await ensureDemo(config, db, logger);
   // The pages offer the demo key to this machine's browser only on the embedded demo data.
-  const server = await createServer({ config, db, logger, demoKey: config.database.kind === 'pglite' ? demoKey : undefined });
+  const server = await createServer({ config, db, logger, demoKey: config.database.kind === 'pglite' ? demo?.key : undefined });
   const address = await server.listen(config.port, config.host);
   logger.info({ port: address.port, database: db.kind }, 'gateway listening');
-  printWelcome(address.port, demoKey, config);
+  printWelcome(address.port, demo, config);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -113,6 +143,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  stopWithParent(shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,9 @@
 import type { EnvironmentName } from '../auth/api-keys';
 import { generateApiKey } from '../auth/api-keys';
+import { analyzeDomainTables, withoutStatementTimeout } from '../db/bulk';
 import type { Database } from '../db/database';
+import { toDatabaseError } from '../db/errors';
+import { isSqlDatabase, rpcStatement } from '../db/sql-database';
 
 /**
  * The admin flows: organizations, API keys and demo data. The one module `npm start` (the demo),
@@ -93,14 +96,32 @@ export interface SeedRequest {
   readonly transactionsPerCustomer: number;
 }
 
-/** West-African demo customers with transactions, made set-based by the database. */
+/**
+ * West-African demo customers with transactions, made set-based by the database, then fresh
+ * planner statistics (after a bulk load the old ones describe tables a fraction of their size).
+ * On a SQL database the seed runs without the statement timeout that bounds requests; through
+ * Supabase it is one RPC call (bounded by SUPABASE_TIMEOUT_MS), and Supabase's autovacuum
+ * analyses.
+ */
 export async function seedDemoCustomers(db: Database, request: SeedRequest): Promise<{ customers: number; transactions: number }> {
-  const [row] = await db.rpc<{ customers: number | string; transactions: number | string }>('seed_demo_customers', {
+  const args = {
     p_organization_id: request.organizationId,
     p_environment: request.environment,
     p_customers: request.customers,
     p_transactions_per_customer: request.transactionsPerCustomer,
-  });
+  };
+  let row: { customers: number | string; transactions: number | string } | undefined;
+  if (isSqlDatabase(db)) {
+    const { text, values } = rpcStatement('seed_demo_customers', args);
+    try {
+      [row] = await withoutStatementTimeout(db, (session) => session.query<{ customers: number; transactions: number }>(text, values));
+      await analyzeDomainTables(db);
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
+  } else {
+    [row] = await db.rpc<{ customers: number | string; transactions: number | string }>('seed_demo_customers', args);
+  }
   if (!row) throw new Error('seed_demo_customers returned no row');
   return { customers: Number(row.customers), transactions: Number(row.transactions) };
 }

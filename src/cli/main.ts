@@ -47,7 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const config = loadConfig(process.env);
     const run = prepareCommand(parsed, config);
-    db = await openSqlDatabase(config);
+    // No statement timeout: seeding and migrations are long by nature, and the operator can stop them.
+    db = await openSqlDatabase(config, { statementTimeoutMs: 0 });
     const applied = await migrate(db);
     const result = await run({ db, applied });
     await write(process.stdout, JSON.stringify(result) + '\n');

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export class DataDirLockedError extends Error {
@@ -26,7 +26,7 @@ function isAlive(pid: number): boolean {
  * A lock left by a process that no longer runs is taken over. Returns the release function.
  */
 export function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, 'gateway.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -42,4 +42,23 @@ export function lockDataDir(dir: string): () => void {
     }
   }
   throw new Error(`could not lock ${dir}`);
+}
+
+/** Takes group and other access away from `entry` and everything under it (symbolic links are left alone). */
+function tighten(entry: string): void {
+  const stat = lstatSync(entry);
+  if (stat.isSymbolicLink()) return;
+  if (stat.mode & 0o077) chmodSync(entry, stat.mode & 0o700);
+  if (stat.isDirectory()) for (const name of readdirSync(entry)) tighten(path.join(entry, name));
+}
+
+/**
+ * Makes `dir` (created if missing) and all it holds private to the user running the gateway,
+ * and makes what the process creates from now on private too (umask 077): the embedded
+ * database's files hold every tenant's data and the API key hashes.
+ */
+export function makePrivate(dir: string): void {
+  process.umask(0o077);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  tighten(dir);
 }

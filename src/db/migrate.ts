@@ -42,6 +42,9 @@ export async function migrate(db: SqlDatabase, migrations = readMigrations()): P
         });
         applied.push(migration.version);
       }
+      // The embedded database has no autovacuum daemon: new tables and indexes get their
+      // planner statistics here (src/db/pglite-worker.js keeps them current afterwards).
+      if (applied.length > 0 && db.kind === 'pglite') await session.exec('analyze');
       return applied;
     } finally {
       await session.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);

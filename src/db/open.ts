@@ -5,14 +5,19 @@ import { openEmbeddedDatabase } from './pglite';
 import { supabaseDatabase } from './supabase';
 import type { SqlDatabase } from './sql-database';
 
-/** The database the configuration names: embedded PGlite by default, or PostgreSQL. */
-export async function openSqlDatabase(config: Config): Promise<SqlDatabase> {
+/**
+ * The database the configuration names: embedded PGlite by default, or PostgreSQL. Requests
+ * are bounded by DB_STATEMENT_TIMEOUT_MS unless `statementTimeoutMs` says otherwise (the admin
+ * CLI passes 0, no timeout: its seeding and migrations are long by nature, and its operator
+ * can stop it).
+ */
+export async function openSqlDatabase(config: Config, { statementTimeoutMs = config.statementTimeoutMs } = {}): Promise<SqlDatabase> {
   const db = config.database;
   switch (db.kind) {
     case 'pglite':
-      return openEmbeddedDatabase(db.dataDir);
+      return openEmbeddedDatabase(db.dataDir, { statementTimeoutMs });
     case 'postgres':
-      return postgresDatabase({ connectionString: db.url, statementTimeoutMs: config.statementTimeoutMs, poolSize: db.poolSize });
+      return postgresDatabase({ connectionString: db.url, statementTimeoutMs, poolSize: db.poolSize });
     case 'supabase':
       throw new Error('Supabase has no direct SQL session: apply schema/sql with psql (see README)');
     default: {

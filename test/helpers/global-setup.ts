@@ -46,9 +46,8 @@ export default async function globalSetup(): Promise<void> {
   const db = await memoryDatabase();
   try {
     await migrate(db);
-    const dump = await db.pglite.dumpDataDir('none');
     const file = path.join(os.tmpdir(), `gateway-test-template-${process.pid}.tar`);
-    writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+    writeFileSync(file, await db.dumpDataDir());
     process.env[TEMPLATE_VAR] = file;
   } finally {
     await db.close();

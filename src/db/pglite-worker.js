@@ -1,0 +1,170 @@
+// @ts-check
+'use strict';
+/**
+ * The embedded database's own thread. PGlite runs each statement to its end on the thread that
+ * calls it (it ignores statement_timeout), so it lives here: the gateway's thread keeps serving
+ * /health, timers and other requests while a statement runs, and gives up waiting on a
+ * statement past DB_STATEMENT_TIMEOUT_MS (src/db/pglite.ts).
+ *
+ * Plain JavaScript (type-checked) so that the same file runs from src/ under the tests and from
+ * dist/ after the build: a worker thread does not go through the test runner's TypeScript
+ * transform.
+ *
+ * Requests run one at a time in arrival order (PGlite has one session). A request whose
+ * deadline has passed when its turn comes is answered `expired` without running.
+ *
+ * Planner statistics: the embedded database has no autovacuum daemon, so this thread does its
+ * ANALYZE part: after activity, at most every `statisticsCheckMs`, tables changed by more than
+ * autovacuum's own threshold (50 rows + 10% of the table) since their last ANALYZE are analysed,
+ * between two requests and never inside a transaction.
+ */
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require('@electric-sql/pglite');
+const { btree_gin } = require('@electric-sql/pglite/contrib/btree_gin');
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm');
+
+/** @typedef {import('./pglite-protocol').WorkerStart} WorkerStart */
+/** @typedef {import('./pglite-protocol').WorkerRequest} WorkerRequest */
+/** @typedef {import('./pglite-protocol').WorkerReply} WorkerReply */
+/** @typedef {import('./pglite-protocol').WorkerReady} WorkerReady */
+/** @typedef {import('./pglite-protocol').WorkerError} WorkerError */
+
+const NUMERIC_OID = 1700;
+const INT8_OID = 20;
+
+/** Tables past autovacuum's default analyze threshold (50 rows + 10% of the table). */
+const STALE_TABLES_SQL = `
+  select format('%I.%I', s.schemaname, s.relname) as name
+  from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+  where s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
+  order by s.relname`;
+
+if (!parentPort) throw new Error('pglite-worker.js runs as a worker thread');
+const port = parentPort;
+/** @type {WorkerStart} */
+const start = workerData;
+
+/** @param {unknown} error @returns {WorkerError} */
+function describe(error) {
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return { code, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** @param {PGlite} db @returns {Promise<string[]>} the tables analysed */
+async function refreshStatistics(db) {
+  // Counters reach pg_stat_* when the session flushes them, which PGlite does only when asked.
+  await db.query('select pg_stat_force_next_flush()');
+  const { rows } = await db.query(STALE_TABLES_SQL);
+  const names = rows.map((row) => /** @type {{ name: string }} */ (row).name);
+  for (const name of names) await db.exec(`analyze ${name}`);
+  return names;
+}
+
+/** @param {PGlite} db @param {WorkerRequest} request @returns {Promise<{ reply: WorkerReply; transfer?: ArrayBuffer[] }>} */
+async function run(db, request) {
+  const { id } = request;
+  switch (request.op) {
+    case 'query': {
+      if (request.deadline && Date.now() > request.deadline) return { reply: { id, ok: false, expired: true } };
+      const result = await db.query(request.text, request.values, { rowMode: 'array' });
+      return { reply: { id, ok: true, fields: result.fields.map((field) => field.name), rows: /** @type {unknown[][]} */ (result.rows) } };
+    }
+    case 'exec':
+      await db.exec(request.sql);
+      return { reply: { id, ok: true } };
+    case 'dump': {
+      const dump = await (await db.dumpDataDir('none')).arrayBuffer();
+      return { reply: { id, ok: true, dump }, transfer: [dump] };
+    }
+    case 'statistics':
+      return { reply: { id, ok: true, analyzed: await refreshStatistics(db) } };
+    case 'close':
+      await db.close();
+      return { reply: { id, ok: true } };
+    default: {
+      /** @type {never} */
+      const never = request;
+      throw new Error(`unknown request ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function main() {
+  /** @type {PGlite} */
+  let db;
+  try {
+    db = await PGlite.create({
+      dataDir: start.dataDir,
+      loadDataDir: start.loadDataDir ? new Blob([start.loadDataDir]) : undefined,
+      extensions: { pg_trgm, btree_gin },
+      parsers: { [NUMERIC_OID]: Number, [INT8_OID]: Number },
+    });
+  } catch (error) {
+    /** @type {WorkerReady} */
+    const failed = { ready: false, error: describe(error) };
+    port.postMessage(failed);
+    return;
+  }
+
+  /** @type {WorkerRequest[]} */
+  const queue = [];
+  let running = false;
+  let closed = false;
+  /** Statements run since the last statistics check, and when that check was. */
+  let activity = 0;
+  let lastCheck = Date.now();
+  /** @type {NodeJS.Timeout | undefined} */
+  let checkTimer;
+
+  const checkDue = () => activity > 0 && !closed && !db.isInTransaction() && Date.now() - lastCheck >= start.statisticsCheckMs;
+
+  const checkStatistics = async () => {
+    activity = 0;
+    lastCheck = Date.now();
+    try {
+      await refreshStatistics(db);
+    } catch {
+      // Statistics are an optimisation: a failed ANALYZE leaves the old ones, and is retried
+      // after the next activity.
+    }
+  };
+
+  const drain = async () => {
+    running = true;
+    for (let request = queue.shift(); request; request = queue.shift()) {
+      /** @type {{ reply: WorkerReply; transfer?: ArrayBuffer[] }} */
+      let outcome;
+      try {
+        outcome = await run(db, request);
+      } catch (error) {
+        outcome = { reply: { id: request.id, ok: false, error: describe(error) } };
+      }
+      if (request.op === 'close') closed = true;
+      if (request.op === 'query' || request.op === 'exec') activity++;
+      port.postMessage(outcome.reply, outcome.transfer ?? []);
+      if (checkDue()) await checkStatistics();
+    }
+    running = false;
+    // After a burst, the check runs once things are quiet, not only when the next request comes.
+    if (activity > 0 && !closed && !checkTimer) {
+      checkTimer = setTimeout(() => {
+        checkTimer = undefined;
+        if (running || !checkDue()) return;
+        // holds the queue like a request, so nothing interleaves with the ANALYZE
+        running = true;
+        void checkStatistics().then(() => drain());
+      }, Math.max(0, start.statisticsCheckMs - (Date.now() - lastCheck)));
+      checkTimer.unref();
+    }
+  };
+
+  port.on('message', (/** @type {WorkerRequest} */ request) => {
+    queue.push(request);
+    if (!running) void drain();
+  });
+  /** @type {WorkerReady} */
+  const ready = { ready: true };
+  port.postMessage(ready);
+}
+
+void main();
