@@ -1,5 +1,6 @@
 import { hashApiKey } from '../../src/auth/api-keys';
 import { buildCli, CliTarget, jsonOf, objectOf, stringField } from '../helpers/cli';
+import { usingPostgres } from '../helpers/test-env';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -113,6 +114,19 @@ describe('seed', () => {
     expect(jsonOf(await cli.run([
       'seed', '--organization', seededOrganizationId, '--environment=test', '--customers=3', '--transactions-per-customer=0',
     ]))).toEqual({ customers: 3, transactions: 0 });
+  });
+
+  // The gateway's DB_STATEMENT_TIMEOUT_MS (default 5 s) protects requests; the CLI's bulk work
+  // is not bound by it. On the embedded database, seeding at this size is covered by
+  // test/main/embedded-large.test.ts.
+  (usingPostgres() ? test : test.skip)('100,000 customers on PostgreSQL with the default settings, then fresh planner statistics', async () => {
+    const org = await newOrganization('Big Seed SARL');
+    const env = cli.env();
+    expect(env.DB_STATEMENT_TIMEOUT_MS).toBeUndefined();
+    const out = objectOf(jsonOf(await cli.run(['seed', '--organization', org.organizationId, '--environment', 'test', '--customers', '100000'], {}, 280_000)));
+    expect(out.customers).toBe(100_000);
+    const [{ reltuples }] = await cli.withDatabase((db) => db.session((s) => s.query<{ reltuples: number }>("select reltuples::float8 as reltuples from pg_class where oid = 'customers'::regclass")));
+    expect(reltuples).toBeGreaterThanOrEqual(100_000);
   });
 });
 

@@ -42,8 +42,8 @@ export class CliTarget {
     return { ...env, ...extra };
   }
 
-  run(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-    return this.exec(process.execPath, [CLI, ...args], extraEnv);
+  run(args: readonly string[], extraEnv: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+    return this.exec(process.execPath, [CLI, ...args], extraEnv, timeoutMs);
   }
 
   /** Through npm, exactly as an operator types it. */
@@ -51,9 +51,9 @@ export class CliTarget {
     return this.exec('npm', ['run', '--silent', 'cli', '--', ...args], {});
   }
 
-  private exec(file: string, args: readonly string[], extraEnv: Record<string, string>): Promise<CliResult> {
+  private exec(file: string, args: readonly string[], extraEnv: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile(file, args, { cwd: ROOT, env: this.env(extraEnv), timeout: 60_000 }, (error, stdout, stderr) => {
+      execFile(file, args, { cwd: ROOT, env: this.env(extraEnv), timeout: timeoutMs }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });

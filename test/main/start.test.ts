@@ -1,6 +1,6 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { usingPostgres } from '../helpers/test-env';
@@ -11,34 +11,61 @@ interface Started {
   child: ChildProcessWithoutNullStreams;
   endpoint: string;
   demoKey: string | undefined;
+  /** Everything written so far: stdout and stderr together, and each apart. */
   output: () => string;
+  stdout: () => string;
+  stderr: () => string;
 }
 
-/** Starts the real gateway process (what `npm start` runs) and waits for its welcome lines. */
-function startProcess(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+/**
+ * Starts the real gateway process (what `npm start` runs, or `npm start` itself) and waits
+ * for its welcome lines, which go to stderr.
+ */
+function startProcess(env: Record<string, string>, command: 'node' | 'npm start' = 'node'): Promise<Started> {
+  const [file, args] = command === 'node' ? [process.execPath, ['dist/src/main.js']] : ['npm', ['start']];
+  const child = spawn(file, args, {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
   });
   let out = '';
+  let stdout = '';
+  let stderr = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no welcome within 60 s:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const endpoint = /GraphQL endpoint: (http:\/\/localhost:\d+\/graphql)/.exec(out)?.[1];
-      if (endpoint && out.includes('\n\n', out.indexOf('GraphQL endpoint'))) {
+    const timer = setTimeout(() => reject(new Error(`no welcome within 120 s:\n${out}`)), 120_000);
+    const check = () => {
+      const endpoint = /GraphQL endpoint: (http:\/\/localhost:\d+\/graphql)/.exec(stderr)?.[1];
+      if (endpoint && stderr.includes('\n\n', stderr.indexOf('GraphQL endpoint'))) {
         clearTimeout(timer);
-        const demoKey = /Demo API key \(test environment\): (\S+)/.exec(out)?.[1];
-        resolve({ child, endpoint: endpoint.replace('localhost', '127.0.0.1'), demoKey, output: () => out });
+        const demoKey = /Demo API key \(test environment\): (lomi_\S+)/.exec(stderr)?.[1];
+        resolve({ child, endpoint: endpoint.replace('localhost', '127.0.0.1'), demoKey, output: () => out, stdout: () => stdout, stderr: () => stderr });
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      stderr += chunk.toString();
+      check();
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`exited with ${code} before listening:\n${out}`));
     });
   });
+}
+
+/** Every file and directory under `dir` (itself included) whose mode gives group or others any access. */
+function openToOthers(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (entry: string) => {
+    const stat = lstatSync(entry);
+    if (stat.mode & 0o077) found.push(`${entry} ${(stat.mode & 0o777).toString(8)}`);
+    if (stat.isDirectory()) for (const name of readdirSync(entry)) walk(path.join(entry, name));
+  };
+  walk(dir);
+  return found;
 }
 
 function stopProcess(started: Started): Promise<number | null> {
@@ -59,11 +86,14 @@ beforeAll(() => {
 }, 120_000);
 
 (usingPostgres() ? describe.skip : describe)('npm start on the embedded database', () => {
+  let parent: string;
   let dataDir: string;
   beforeAll(() => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-start-'));
+    parent = mkdtempSync(path.join(os.tmpdir(), 'gateway-start-'));
+    // a directory the gateway creates itself
+    dataDir = path.join(parent, 'data');
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
   test('a fresh start migrates, seeds demo data, prints the endpoint and a working test key; restarts keep rows and the key', async () => {
     const first = await startProcess({ DATA_DIR: dataDir });
@@ -74,6 +104,13 @@ beforeAll(() => {
       expect(key).toMatch(/^lomi_test_[A-Za-z0-9_-]{43}$/);
       expect(statSync(path.join(dataDir, 'demo-api-key')).mode & 0o777).toBe(0o600);
       expect(existsSync(path.join(dataDir, 'gateway.lock'))).toBe(true);
+      // DATA_DIR is private, and so is everything in it
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(openToOthers(dataDir)).toEqual([]);
+      // the welcome and the key are for the terminal (stderr); stdout is the JSON log only
+      expect(first.stdout()).not.toContain(key);
+      expect(first.stdout()).not.toContain('GraphQL endpoint');
+      for (const line of first.stdout().split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
 
       const list = await gql(first.endpoint, key, '{ customers(status: ACTIVE) { customers { id environment } pagination { totalCount } } }');
       const page = list.data?.customers as { customers: { environment: string }[]; pagination: { totalCount: number } };
@@ -85,6 +122,7 @@ beforeAll(() => {
       expect(await stopProcess(first)).toBe(0);
     }
     expect(existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
+    expect(openToOthers(dataDir)).toEqual([]);
 
     const second = await startProcess({ DATA_DIR: dataDir });
     try {
@@ -94,7 +132,7 @@ beforeAll(() => {
     } finally {
       expect(await stopProcess(second)).toBe(0);
     }
-  });
+  }, 300_000);
 
   test('a second process on the same data directory refuses with a clear message', async () => {
     const first = await startProcess({ DATA_DIR: dataDir });
@@ -103,7 +141,71 @@ beforeAll(() => {
     } finally {
       expect(await stopProcess(first)).toBe(0);
     }
+  }, 300_000);
+
+  test('`npm start` stopped by SIGTERM sent to npm itself stops the gateway: port and DATA_DIR are free', async () => {
+    const started = await startProcess({ DATA_DIR: dataDir }, 'npm start');
+    const gatewayPid = Number(readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8'));
+    expect(gatewayPid).not.toBe(started.child.pid);
+    const exited = new Promise<void>((resolve) => {
+      started.child.removeAllListeners('exit');
+      started.child.on('exit', () => resolve());
+    });
+    started.child.kill('SIGTERM');
+    await exited;
+    // the gateway itself, not only npm, is gone (within its shutdown time)
+    const deadline = Date.now() + 15_000;
+    const alive = () => {
+      try {
+        process.kill(gatewayPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive()).toBe(false);
+    expect(existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
+    await expect(fetch(started.endpoint.replace('/graphql', '/health'))).rejects.toThrow();
+  }, 180_000);
+});
+
+(usingPostgres() ? describe.skip : describe)('NODE_ENV=production on the embedded database', () => {
+  let parent: string;
+  beforeAll(() => {
+    parent = mkdtempSync(path.join(os.tmpdir(), 'gateway-prod-'));
   });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  test('creates no demo data unless SEED_DEMO=true, and then prints no key: it is only in DATA_DIR/demo-api-key', async () => {
+    const plainDir = path.join(parent, 'plain');
+    const plain = await startProcess({ DATA_DIR: plainDir, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+    try {
+      expect(plain.demoKey).toBeUndefined();
+      expect(plain.output()).not.toContain('Demo API key');
+      expect(existsSync(path.join(plainDir, 'demo-api-key'))).toBe(false);
+      expect(plain.output()).not.toContain('demo data created');
+    } finally {
+      expect(await stopProcess(plain)).toBe(0);
+    }
+
+    const seededDir = path.join(parent, 'seeded');
+    const seeded = await startProcess({ DATA_DIR: seededDir, NODE_ENV: 'production', SEED_DEMO: 'true', DEMO_CUSTOMERS: '20', LOG_LEVEL: 'info' });
+    try {
+      const keyFile = path.join(seededDir, 'demo-api-key');
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const key = readFileSync(keyFile, 'utf8').trim();
+      expect(key).toMatch(/^lomi_test_/);
+      expect(seeded.demoKey).toBeUndefined();
+      expect(seeded.output()).not.toContain(key);
+      expect(seeded.output()).not.toContain(key.slice(10));
+      expect(seeded.stderr()).toContain(`Demo API key (test environment): in ${keyFile}`);
+      const list = await gql(seeded.endpoint, key, '{ customers { pagination { totalCount } } }');
+      expect(list.data).toEqual({ customers: { pagination: { totalCount: 20 } } });
+    } finally {
+      expect(await stopProcess(seeded)).toBe(0);
+    }
+  }, 300_000);
 });
 
 (usingPostgres() ? describe : describe.skip)('npm start on PostgreSQL', () => {
@@ -124,7 +226,7 @@ beforeAll(() => {
     } finally {
       expect(await stopProcess(seeded)).toBe(0);
     }
-  });
+  }, 300_000);
 });
 
 describe('bad configuration', () => {
