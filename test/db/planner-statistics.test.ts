@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { migrate } from '../../src/db/migrate';
 import { memoryDatabase } from '../../src/db/pglite';
 import type { PgliteDatabase } from '../../src/db/pglite';
-import { seedDemoCustomers } from '../../src/db/seed';
+import { seedDemoCustomers } from '../../src/admin/admin';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { openTestDatabase, openTestEmbeddedDatabase } from '../helpers/database';
 import { createTenant } from '../helpers/tenants';
@@ -27,7 +27,7 @@ describe('planner statistics after a seed', () => {
     const tenant = await createTenant(db);
     const before = await plannerRows(db, 'transactions');
     const seeded = await seedDemoCustomers(db, {
-      p_organization_id: tenant.organizationId, p_environment: tenant.environment, p_customers: 2000, p_transactions_per_customer: 3,
+      organizationId: tenant.organizationId, environment: tenant.environment, customers: 2000, transactionsPerCustomer: 3,
     });
     expect(seeded.customers).toBe(2000);
     expect(await plannerRows(db, 'customers')).toBeGreaterThanOrEqual(2000);
