@@ -35,7 +35,16 @@ export interface WorkerError {
 }
 
 export type WorkerReply =
-  | { id: number; ok: true; fields: string[]; rows: unknown[][] }
+  | {
+      id: number;
+      ok: true;
+      fields: string[];
+      rows: unknown[][];
+      /** Columns of dates and timestamps, sent as PostgreSQL's text. */
+      dates: number[];
+      /** Columns of json and jsonb, sent as text. */
+      json: number[];
+    }
   | { id: number; ok: true; dump: ArrayBuffer }
   | { id: number; ok: true; analyzed: string[] }
   | { id: number; ok: true }

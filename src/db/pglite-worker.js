@@ -31,6 +31,13 @@ const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm');
 
 const NUMERIC_OID = 1700;
 const INT8_OID = 20;
+/**
+ * Dates and JSON cross to the gateway's thread as text and are made into objects there, so
+ * they belong to the realm of the code that uses them (`instanceof Date` holds there, also in a
+ * test runner's sandbox), and only primitives are cloned.
+ */
+const TEXT_TYPES = { date: [1082, 1114, 1184], json: [114, 3802] };
+const asText = (/** @type {string} */ value) => value;
 
 /** Tables past autovacuum's default analyze threshold (50 rows + 10% of the table). */
 const STALE_TABLES_SQL = `
@@ -67,7 +74,16 @@ async function run(db, request) {
     case 'query': {
       if (request.deadline && Date.now() > request.deadline) return { reply: { id, ok: false, expired: true } };
       const result = await db.query(request.text, request.values, { rowMode: 'array' });
-      return { reply: { id, ok: true, fields: result.fields.map((field) => field.name), rows: /** @type {unknown[][]} */ (result.rows) } };
+      /** @type {number[]} */
+      const dates = [];
+      /** @type {number[]} */
+      const json = [];
+      result.fields.forEach((field, i) => {
+        if (TEXT_TYPES.date.includes(field.dataTypeID)) dates.push(i);
+        else if (TEXT_TYPES.json.includes(field.dataTypeID)) json.push(i);
+      });
+      const fields = result.fields.map((field) => field.name);
+      return { reply: { id, ok: true, fields, rows: /** @type {unknown[][]} */ (result.rows), dates, json } };
     }
     case 'exec':
       await db.exec(request.sql);
@@ -97,7 +113,11 @@ async function main() {
       dataDir: start.dataDir,
       loadDataDir: start.loadDataDir ? new Blob([start.loadDataDir]) : undefined,
       extensions: { pg_trgm, btree_gin },
-      parsers: { [NUMERIC_OID]: Number, [INT8_OID]: Number },
+      parsers: {
+        [NUMERIC_OID]: Number,
+        [INT8_OID]: Number,
+        ...Object.fromEntries([...TEXT_TYPES.date, ...TEXT_TYPES.json].map((oid) => [oid, asText])),
+      },
     });
   } catch (error) {
     /** @type {WorkerReady} */

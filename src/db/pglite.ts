@@ -45,11 +45,21 @@ function unavailable(reason: string, code = CANNOT_CONNECT_NOW): DatabaseError {
   return new DatabaseError('unavailable', code, { cause: new Error(reason) });
 }
 
-/** Rows sent as arrays under one list of column names, back into objects. */
-function toObjects<R>(fields: readonly string[], rows: readonly unknown[][]): R[] {
+/** A date or timestamp column's text, as PGlite itself parses it. */
+function toDate(text: string): Date | number {
+  if (text === 'infinity') return Infinity;
+  if (text === '-infinity') return -Infinity;
+  return new Date(text);
+}
+
+/** Rows sent as arrays under one list of column names, back into objects (dates and JSON made here). */
+function toObjects<R>(reply: Ok<'rows'>): R[] {
+  const { fields, rows, dates, json } = reply;
   const objects = new Array<R>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const values = rows[i];
+    for (const j of dates) if (values[j] !== null) values[j] = toDate(values[j] as string);
+    for (const j of json) if (values[j] !== null) values[j] = JSON.parse(values[j] as string);
     const object: Record<string, unknown> = {};
     for (let j = 0; j < fields.length; j++) object[fields[j]] = values[j];
     objects[i] = object as R;
@@ -195,7 +205,7 @@ export class PgliteDatabase implements SqlDatabase {
 
   private async query<R>(text: string, values: unknown[], timeoutMs: number): Promise<R[]> {
     const reply = (await this.send({ op: 'query', text, values, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : 0 }, timeoutMs)) as Ok<'rows'>;
-    return toObjects<R>(reply.fields, reply.rows);
+    return toObjects<R>(reply);
   }
 
   /** Posts one request; resolves with its reply, or rejects with a DatabaseError. */
