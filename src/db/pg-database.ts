@@ -100,6 +100,8 @@ export class PgDatabase implements SqlDatabase {
  * answer) ends shortly after it, as SERVICE_UNAVAILABLE.
  */
 export function postgresDatabase(options: PostgresOptions): PgDatabase {
+  // 0: no timeout at all (the admin CLI's bulk work): none on the server, none on the client
+  const bounded = options.statementTimeoutMs > 0;
   return new PgDatabase(
     new pg.Pool({
       connectionString: options.connectionString,
@@ -109,9 +111,9 @@ export function postgresDatabase(options: PostgresOptions): PgDatabase {
       idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
       // A database that stops answering on an open connection: the server's statement_timeout
       // cannot fire, so the client gives up a moment after it would have.
-      query_timeout: options.statementTimeoutMs + 250,
+      query_timeout: bounded ? options.statementTimeoutMs + 250 : undefined,
       // Waiting for a pooled connection (all busy, or a new one not answering) is bounded alike.
-      connectionTimeoutMillis: options.statementTimeoutMs,
+      connectionTimeoutMillis: bounded ? options.statementTimeoutMs : 10_000,
       application_name: 'customers-gateway',
     }),
   );
