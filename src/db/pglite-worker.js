@@ -114,7 +114,8 @@ async function main() {
       loadDataDir: start.loadDataDir ? new Blob([start.loadDataDir]) : undefined,
       extensions: { pg_trgm, btree_gin },
       parsers: {
-        [NUMERIC_OID]: Number,
+        // numeric as its exact decimal text, never a binary float (as in the pg adapter)
+        [NUMERIC_OID]: asText,
         [INT8_OID]: Number,
         ...Object.fromEntries([...TEXT_TYPES.date, ...TEXT_TYPES.json].map((oid) => [oid, asText])),
       },
