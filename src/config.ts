@@ -19,6 +19,8 @@ export interface Config {
   readonly statementTimeoutMs: number;
   readonly authCacheTtlSeconds: number;
   readonly logLevel: string;
+  /** `pretty`: lines for a person; `json`: one JSON document a line; `auto`: pretty only in development at a terminal. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly corsOrigins: readonly string[];
   readonly introspection: boolean;
   readonly seedDemo: boolean;
@@ -168,6 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }
+  const logFormat = value(env, 'LOG_FORMAT') ?? 'auto';
+  if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new ConfigError(`LOG_FORMAT must be auto, json or pretty (got "${logFormat}")`);
+  }
   const apiKeyPrefix = value(env, 'API_KEY_PREFIX') ?? 'lomi';
   if (!/^[a-z][a-z0-9]{1,11}$/.test(apiKeyPrefix)) {
     throw new ConfigError('API_KEY_PREFIX must be 2-12 lower-case letters or digits, starting with a letter');
@@ -182,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     authCacheTtlSeconds: integer(env, 'AUTH_CACHE_TTL_SECONDS', 30, 0, 3600),
     logLevel,
+    logFormat,
     corsOrigins: Object.freeze((value(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
     seedDemo: flag(env, 'SEED_DEMO', false),

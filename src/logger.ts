@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import { DatabaseError } from './db/errors';
 
 export type Logger = pino.Logger;
@@ -30,6 +31,21 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * Whether the process logs for a person: `LOG_FORMAT=pretty`, or (the default, `auto`) in
+ * development when stdout is a terminal. Anything else, a pipe, a file, a log shipper or
+ * production, gets JSON lines.
+ */
+export function wantsPrettyLogs(config: { production: boolean; logFormat: 'auto' | 'json' | 'pretty' }, stdoutIsTty: boolean): boolean {
+  if (config.logFormat !== 'auto') return config.logFormat === 'pretty';
+  return !config.production && stdoutIsTty;
+}
+
+/** Readable lines (time, level, message, then the fields) on stdout, written synchronously. */
+export function prettyStdout(): pino.DestinationStream {
+  return pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true });
 }
 
 export interface RequestScope {

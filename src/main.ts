@@ -9,7 +9,7 @@ import { migrate } from './db/migrate';
 import { openDatabase } from './db/open';
 import { isSqlDatabase } from './db/sql-database';
 import type { Logger } from './logger';
-import { createLogger } from './logger';
+import { createLogger, prettyStdout, wantsPrettyLogs } from './logger';
 import { createServer } from './server';
 
 const DEMO_KEY_FILE = 'demo-api-key';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, wantsPrettyLogs(config, process.stdout.isTTY === true) ? prettyStdout() : undefined);
   let db: Database;
   try {
     db = await openDatabase(config);
