@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import type { FuzzCase } from './cases';
 import type { Exchange, FuzzRequest } from './transport';
 
@@ -19,7 +20,7 @@ export interface Finding {
 const LEAKS: readonly (readonly [RegExp, string])[] = [
   [/Maximum call stack/i, 'stack overflow text'],
   [/\b(?:TypeError|RangeError|ReferenceError|SyntaxError|URIError|EvalError|AggregateError)\b/, 'JavaScript error name'],
-  [/Cannot read propert|Cannot set propert|is not a function|is not iterable|is not defined|undefined is not|in JSON at position|Unexpected end of JSON|Unexpected token/i, 'JavaScript error text'],
+  [/Cannot read propert|Cannot set propert|is not a function|is not iterable|is not defined(?! by)|undefined is not|in JSON at position|Unexpected end of JSON|Unexpected token/i, 'JavaScript error text'],
   [/\bat (?:async )?(?:[\w$.<>]+ )?\(?(?:file:\/\/|node:|\/)[^()\s]*:\d+:\d+\)?/, 'stack frame'],
   [/node_modules|node:internal|\/src\/[\w/.-]+\.[jt]s|\/dist\/[\w/.-]+\.js/, 'source path'],
   [
@@ -31,17 +32,37 @@ const LEAKS: readonly (readonly [RegExp, string])[] = [
 /** A masked internal error, in the GraphQL or the REST shape (the OpenAPI document only mentions one). */
 const INTERNAL = /INTERNAL_SERVER_ERROR|"message":\s*"Internal server error"/;
 
+/** The body as the server read it: inflated per its Content-Encoding, decoded per its charset. */
+function bodyTexts(request: Extract<FuzzRequest, { kind: 'http' }>): string[] {
+  const body = request.body ?? Buffer.alloc(0);
+  const header = (name: string) => request.headers.find(([n]) => n.toLowerCase() === name)?.[1]?.toLowerCase() ?? '';
+  const inflated: Buffer[] = [body];
+  for (const inflate of [zlib.gunzipSync, zlib.inflateSync, zlib.brotliDecompressSync]) {
+    if (!header('content-encoding')) break;
+    try {
+      inflated.push(inflate(body));
+    } catch {
+      // not this encoding, or corrupt
+    }
+  }
+  return inflated.flatMap((bytes) => [bytes.toString('utf8'), ...(header('content-type').includes('utf-16') ? [bytes.toString('utf16le')] : [])]);
+}
+
 /** Everything the request said, in the forms an answer could quote it back. */
 function requestTexts(request: FuzzRequest): string[] {
-  const bytes = request.kind === 'raw' ? request.bytes : Buffer.concat([Buffer.from(`${request.method} ${request.path}\n${request.headers.map(([n, v]) => `${n}: ${v}`).join('\n')}\n`, 'latin1'), request.body ?? Buffer.alloc(0)]);
-  const text = bytes.toString('utf8');
-  let decoded = text;
-  try {
-    decoded = decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    // not percent-encoded text: the plain form is enough
+  const texts =
+    request.kind === 'raw'
+      ? [request.bytes.toString('utf8'), request.bytes.toString('latin1')]
+      : [`${request.method} ${request.path}\n${request.headers.map(([n, v]) => `${n}: ${v}`).join('\n')}`, ...bodyTexts(request)];
+  const forms = [...texts];
+  for (const text of texts) {
+    try {
+      forms.push(decodeURIComponent(text.replace(/\+/g, ' ')));
+    } catch {
+      // not percent-encoded text: the plain form is enough
+    }
   }
-  return [text.toLowerCase(), decoded.toLowerCase(), bytes.toString('latin1').toLowerCase()];
+  return forms.map((form) => form.toLowerCase());
 }
 
 export interface OracleContext {
