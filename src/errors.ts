@@ -62,6 +62,12 @@ const APOLLO_REQUEST_ERRORS: Readonly<Record<string, string>> = {
   'provided sha does not match query': 'extensions.persistedQuery.sha256Hash must be the SHA-256 (hex) of the query sent with it',
 };
 
+/**
+ * graphql-js stops coercing variables after 50 errors with an error of its own, uncoded (Apollo
+ * codes only the per-variable ones): it is the client's input all the same.
+ */
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
 /** The message for a client error Apollo raised without a code, or undefined when it is not one. */
 function uncodedRequestError(error: unknown): string | undefined {
   if (!(error instanceof GraphQLError) || error.originalError || error.extensions.code !== undefined) return undefined;
@@ -246,6 +252,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...withoutStack(formatted), message: INTROSPECTION_OFF };
   }
   if (!(original instanceof DatabaseError) && APOLLO_CODES.has(codeOf(formatted) ?? '')) return withoutStack(formatted);
+  if (original instanceof GraphQLError && original.message === TOO_MANY_VARIABLE_ERRORS && original.extensions.code === undefined) {
+    return { message: 'The variables have too many invalid values: the first 50 are reported; correct those and send again', extensions: { code: ErrorCode.BAD_USER_INPUT } };
+  }
   const refused = uncodedRequestError(original);
   if (refused) return { message: refused, extensions: { code: ApolloServerErrorCode.BAD_REQUEST } };
   const requestId = reportInternal(original);

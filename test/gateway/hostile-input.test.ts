@@ -208,6 +208,23 @@ describe("Apollo's persisted-query errors keep Apollo's codes, with a message sa
   });
 });
 
+describe('more invalid values than graphql-js reports (50) is still BAD_USER_INPUT', () => {
+  const unknown = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknown${i}`, i]));
+
+  test('GraphQL: 60 unknown input fields', async () => {
+    const response = await gw.gql(CREATE, { input: { name: 'Many', ...unknown } }, { key });
+    const codes = new Set(response.body.errors?.map((error) => error.extensions?.code));
+    expect(codes).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(response.body.errors?.at(-1)?.message).toMatch(/too many invalid values/);
+  });
+
+  test('REST: 60 unknown body fields, each reported', async () => {
+    const response = await rest(gw, 'POST', '/customers', { key, body: { name: 'Many', ...unknown } });
+    expect(response.status).toBe(400);
+    expect((response.body as { message: string[] }).message).toHaveLength(60);
+  });
+});
+
 describe('a body the gateway cannot read keeps the 4xx status body-parser gives it, with a message of ours', () => {
   const CORRUPT = Buffer.from([1, 2, 3, 4, 5]);
   const GRAPHQL_BODY = JSON.stringify({ query: '{ customers(pageSize: 1) { pagination { page } } }' });
