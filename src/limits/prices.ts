@@ -35,6 +35,8 @@ export const UNPRICED_LIST_SIZE = 100;
 export const DOMAIN_PRICES: Readonly<Record<string, FieldPrice>> = {
   'Query.customers': { kind: 'page', sizeArg: 'pageSize', defaultSize: 50, items: ['customers'] },
   'Customer.transactions': { kind: 'list', sizeArg: 'first', defaultSize: 20 },
+  // One Money per currency the customer paid in: a handful in practice, priced generously.
+  'Customer.amountSpent': { kind: 'fixed', size: 10 },
   'Pagination.totalCount': { kind: 'count' },
   // totalPages is computed from the same count.
   'Pagination.totalPages': { kind: 'count' },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -28,6 +28,8 @@ describe('client types for consumers (GraphQL Code Generator client preset)', ()
   let dir: string;
   beforeAll(async () => {
     const cache = path.join(ROOT, 'node_modules', '.cache');
+    // a fresh `npm ci` has no node_modules/.cache yet
+    mkdirSync(cache, { recursive: true });
     cpSync(EXAMPLE, (dir = mkdtempSync(path.join(cache, 'client-example-'))), { recursive: true });
     const codegen = await run('graphql-codegen', ['--config', 'codegen.ts'], dir, { GATEWAY_SCHEMA: path.join(ROOT, 'schema', 'schema.graphql') });
     if (codegen.code !== 0) throw new Error(`codegen failed:\n${codegen.output}`);
