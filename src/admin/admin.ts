@@ -74,6 +74,20 @@ export function listApiKeys(db: Database, organizationId: string): Promise<Liste
   return db.rpc<ListedKey>('list_api_keys', { p_organization_id: organizationId });
 }
 
+/** An organization as listed, with how many merchants and usable keys it has. */
+export interface ListedOrganization {
+  organization_id: string;
+  name: string;
+  created_at: Date | string;
+  merchants: number | string;
+  active_keys: number | string;
+}
+
+/** The newest organizations first, at most `limit` (1-10,000). */
+export function listOrganizations(db: Database, limit: number): Promise<ListedOrganization[]> {
+  return db.rpc<ListedOrganization>('list_organizations', { p_limit: limit });
+}
+
 /** The revoked key, or undefined when there is no active key with that id. */
 export async function revokeApiKey(db: Database, id: string): Promise<{ id: string; revokedAt: Date | string } | undefined> {
   const [row] = await db.rpc<{ api_key_id: string; revoked_at: Date | string }>('revoke_api_key', { p_api_key_id: id });

@@ -1,61 +1,151 @@
+import { parseArgs as parseFlags } from 'node:util';
 import type { EnvironmentName } from '../auth/api-keys';
 import { CliError, UsageError } from './errors';
 
-export type CommandName = 'migrate' | 'org create' | 'key create' | 'key list' | 'key revoke' | 'seed' | 'idempotency purge';
+export type CommandName = 'migrate' | 'org create' | 'org list' | 'key create' | 'key list' | 'key revoke' | 'seed' | 'idempotency purge';
 
-interface CommandSpec {
-  required: readonly string[];
-  optional: readonly string[];
+interface FlagSpec {
+  readonly name: string;
+  /** How the value is shown in help, e.g. `ID` or `live|test`. */
+  readonly value: string;
+  readonly help: string;
 }
 
-const COMMANDS: Record<CommandName, CommandSpec> = {
-  migrate: { required: [], optional: [] },
-  'org create': { required: ['name'], optional: [] },
-  'key create': { required: ['organization', 'environment'], optional: ['merchant', 'name', 'expires-in-days'] },
-  'key list': { required: ['organization'], optional: [] },
-  'key revoke': { required: ['id'], optional: [] },
-  seed: { required: ['organization', 'environment', 'customers'], optional: ['transactions-per-customer'] },
-  'idempotency purge': { required: [], optional: [] },
+export interface CommandSpec {
+  readonly summary: string;
+  readonly required: readonly FlagSpec[];
+  readonly optional: readonly FlagSpec[];
+  /** The JSON document the command prints on stdout. */
+  readonly result: string;
+}
+
+const ORGANIZATION: FlagSpec = { name: 'organization', value: 'ID', help: "the organization's id (from org create or org list)" };
+const ENVIRONMENT: FlagSpec = { name: 'environment', value: 'live|test', help: 'the environment the key or data belongs to' };
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+  migrate: { summary: 'apply pending migrations', required: [], optional: [], result: '{"applied": [...]}' },
+  'org create': {
+    summary: 'create an organization and its first merchant',
+    required: [{ name: 'name', value: 'NAME', help: 'the organization name, 1-200 characters' }],
+    optional: [],
+    result: '{"organizationId", "merchantId"}',
+  },
+  'org list': {
+    summary: 'list organizations, newest first, with their merchant and active key counts',
+    required: [],
+    optional: [{ name: 'limit', value: 'N', help: 'at most N organizations, 1-10000 (default 100)' }],
+    result: '{"organizations": [{"id", "name", "createdAt", "merchants", "activeKeys"}]}',
+  },
+  'key create': {
+    summary: 'create an API key, shown only here',
+    required: [ORGANIZATION, ENVIRONMENT],
+    optional: [
+      { name: 'merchant', value: 'ID', help: 'a merchant of the organization (default: its first)' },
+      { name: 'name', value: 'NAME', help: 'a label for the key, 1-100 characters' },
+      { name: 'expires-in-days', value: 'N', help: 'the key stops working after N days, 1-3650' },
+    ],
+    result: '{"id", "apiKey", "environment"}',
+  },
+  'key list': { summary: "list an organization's keys (never the keys themselves)", required: [ORGANIZATION], optional: [], result: '{"keys": [...]}' },
+  'key revoke': { summary: 'revoke an active key', required: [{ name: 'id', value: 'ID', help: "the key's id (from key list)" }], optional: [], result: '{"id", "revokedAt"}' },
+  seed: {
+    summary: 'add demo customers and transactions (progress on stderr)',
+    required: [ORGANIZATION, ENVIRONMENT, { name: 'customers', value: 'N', help: 'how many customers, 1-10000000' }],
+    optional: [{ name: 'transactions-per-customer', value: 'M', help: 'transactions per customer, 0-100 (default 3)' }],
+    result: '{"customers", "transactions"}',
+  },
 };
+
+/** The command groups: `org` and `key` take a subcommand. */
+export const GROUPS: Readonly<Record<string, readonly string[]>> = { org: ['create', 'list'], key: ['create', 'list', 'revoke'], idempotency: ['purge'] };
 
 export interface CommandLine {
   command: CommandName;
   flags: Flags;
+  /** `--progress` / `--no-progress`; undefined: progress when stderr is a terminal. */
+  progress: boolean | undefined;
 }
 
-export type ParsedArgs = CommandLine | { command: 'help' };
+export type ParsedArgs = CommandLine | { command: 'help'; topic?: string } | { command: 'version' };
 
-function isCommand(name: string): name is CommandName {
+export function isCommand(name: string): name is CommandName {
   return Object.prototype.hasOwnProperty.call(COMMANDS, name);
 }
 
-/** Splits argv into a known command and its flags (`--flag value` or `--flag=value`). */
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+/** Which command the words name: one word (migrate, seed), or a group and its subcommand. */
+function commandOf(argv: readonly string[]): { name: CommandName; rest: readonly string[] } | { help: string } {
+  const [first, second] = argv;
+  if (first in GROUPS) {
+    const subcommands = GROUPS[first];
+    if (second === undefined || second.startsWith('-')) {
+      if (second !== undefined && HELP_FLAGS.has(second)) return { help: first };
+      throw new UsageError(`${first} needs a subcommand: ${subcommands.join(', ')} (e.g. ${first} ${subcommands[0]})`, first);
+    }
+    const name = `${first} ${second}`;
+    if (!isCommand(name)) throw new UsageError(`unknown command: ${name} (${first} has ${subcommands.join(', ')})`, first);
+    return { name, rest: argv.slice(2) };
+  }
+  if (!isCommand(first)) throw new UsageError(`unknown command: ${first} (commands: migrate, org, key, seed; see --help)`);
+  return { name: first, rest: argv.slice(1) };
+}
+
+/** Splits argv into a known command and its flags (`--flag value` or `--flag=value`), with node:util's parser. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  if (argv.length === 0 || argv.some((arg) => arg === '--help' || arg === '-h') || argv[0] === 'help') return { command: 'help' };
-  const words = argv[0] === 'migrate' || argv[0] === 'seed' ? 1 : 2;
-  const name = argv.slice(0, words).join(' ');
-  if (!isCommand(name)) throw new UsageError(`unknown command: ${name}`);
+  if (argv.length === 0) throw new UsageError('a command is needed');
+  if (HELP_FLAGS.has(argv[0])) return { command: 'help' };
+  if (argv[0] === '--version' || argv[0] === '-V') return { command: 'version' };
+  if (argv[0] === 'help') return { command: 'help', topic: argv.slice(1).join(' ') || undefined };
+  const found = commandOf(argv);
+  if ('help' in found) return { command: 'help', topic: found.help };
+  const { name, rest } = found;
+  if (rest.some((arg) => HELP_FLAGS.has(arg))) return { command: 'help', topic: name };
   const spec = COMMANDS[name];
-  const allowed = new Set([...spec.required, ...spec.optional]);
+  const flagNames = [...spec.required, ...spec.optional].map((flag) => flag.name);
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags({
+      args: [...rest],
+      options: Object.fromEntries([...flagNames.map((flag) => [flag, { type: 'string' as const }]), ['progress', { type: 'boolean' as const }], ['no-progress', { type: 'boolean' as const }]]),
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
+  } catch (error) {
+    throw usageErrorOf(error, name);
+  }
   const values = new Map<string, string>();
-  const rest = argv.slice(words);
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument: ${arg}`);
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (!allowed.has(flag)) throw new UsageError(`unknown flag for ${name}: --${flag}`);
-    if (values.has(flag)) throw new CliError(`--${flag} is given twice`);
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else if (i + 1 < rest.length && !rest[i + 1].startsWith('--')) value = rest[++i];
-    if (value === undefined) throw new CliError(`--${flag} needs a value`);
-    values.set(flag, value);
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option' || token.name === 'progress' || token.name === 'no-progress') continue;
+    if (values.has(token.name)) throw new CliError(`--${token.name} is given twice`);
+    if (token.value === undefined) throw new CliError(`--${token.name} needs a value`);
+    values.set(token.name, token.value);
   }
   for (const flag of spec.required) {
-    if (!values.has(flag)) throw new CliError(`${name} needs --${flag}`);
+    if (!values.has(flag.name)) throw new CliError(`${name} needs --${flag.name}`);
   }
-  return { command: name, flags: new Flags(values) };
+  const progress = parsed.values['no-progress'] === true ? false : parsed.values.progress === true ? true : undefined;
+  return { command: name, flags: new Flags(values), progress };
+}
+
+/** node:util's errors in the CLI's words, with the command's help. */
+function usageErrorOf(error: unknown, command: CommandName): CliError {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /'(--[a-z-]+)/.exec(message)?.[1];
+    return new CliError(flag ? `${flag} needs a value` : message);
+  }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? message;
+    return new UsageError(`unknown flag for ${command}: ${flag}`, command);
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const arg = /'([^']+)'/.exec(message)?.[1] ?? message;
+    return new UsageError(`unexpected argument for ${command}: ${arg}`, command);
+  }
+  return new UsageError(message, command);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

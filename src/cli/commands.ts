@@ -13,6 +13,8 @@ export interface Context {
   db: SqlDatabase;
   /** What the migration run before the command applied. */
   applied: string[];
+  /** A line of progress for a person (stderr); never part of the result. */
+  progress(line: string): void;
 }
 
 /** A command whose flags are validated, ready to run on the database. */
@@ -86,15 +88,50 @@ function revokeKey(flags: Flags): Run {
   };
 }
 
+function listOrganizations(flags: Flags): Run {
+  const limit = flags.has('limit') ? flags.integer('limit', 1, 10_000) : 100;
+  return async ({ db }) => {
+    const rows = await explained(admin.listOrganizations(db, limit), 'no organizations');
+    return {
+      organizations: rows.map((row) => ({
+        id: row.organization_id,
+        name: row.name,
+        createdAt: iso(row.created_at),
+        merchants: Number(row.merchants),
+        activeKeys: Number(row.active_keys),
+      })),
+    };
+  };
+}
+
+/** Customers per seed call: big runs go in about twenty steps, so progress shows every few seconds. */
+function seedBatch(total: number): number {
+  return Math.max(1_000, Math.ceil(total / 20));
+}
+
 function seed(flags: Flags): Run {
   const organizationId = flags.uuid('organization');
   const environment = flags.environment('environment');
   const customers = flags.integer('customers', 1, 10_000_000);
   const transactionsPerCustomer = flags.has('transactions-per-customer') ? flags.integer('transactions-per-customer', 0, 100) : 3;
-  return ({ db }) =>
-    explained(admin.seedDemoCustomers(db, { organizationId, environment, customers, transactionsPerCustomer }), `no organization ${organizationId}`).then(
-      (seeded) => ({ ...seeded }),
-    );
+  return async ({ db, progress }) => {
+    const batch = seedBatch(customers);
+    const done = { customers: 0, transactions: 0 };
+    const started = Date.now();
+    progress(`seed: ${customers} customers with ${transactionsPerCustomer} transactions each, in steps of ${Math.min(batch, customers)}`);
+    while (done.customers < customers) {
+      const step = Math.min(batch, customers - done.customers);
+      const seeded = await explained(
+        admin.seedDemoCustomers(db, { organizationId, environment, customers: step, transactionsPerCustomer }),
+        `no organization ${organizationId}`,
+      );
+      done.customers += seeded.customers;
+      done.transactions += seeded.transactions;
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      progress(`seed: ${done.customers}/${customers} customers (${Math.floor((done.customers * 100) / customers)}%), ${done.transactions} transactions, ${seconds} s`);
+    }
+    return { ...done };
+  };
 }
 
 /** Deletes every tenant's expired idempotency records (see admin.purgeIdempotencyKeys). */
@@ -107,6 +144,7 @@ function purgeIdempotencyKeys(): Run {
 const COMMANDS: Record<CommandLine['command'], (flags: Flags, config: Config) => Run> = {
   migrate: () => async ({ applied }) => ({ applied }),
   'org create': createOrganizationCommand,
+  'org list': listOrganizations,
   'key create': createKey,
   'key list': listKeys,
   'key revoke': revokeKey,

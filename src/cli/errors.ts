@@ -6,7 +6,13 @@ export class CliError extends Error {
   }
 }
 
-/** A command line the CLI does not understand: reported with the usage text. */
+/** A command line the CLI does not understand: reported with the help of `topic` (a command or group), or the general usage. */
 export class UsageError extends CliError {
   override name = 'UsageError';
+  constructor(
+    message: string,
+    readonly topic?: string,
+  ) {
+    super(message);
+  }
 }

@@ -6,8 +6,17 @@ import { openSqlDatabase } from '../db/open';
 import type { SqlDatabase } from '../db/sql-database';
 import { parseArgs } from './args';
 import { prepareCommand } from './commands';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../paths';
 import { CliError, UsageError } from './errors';
-import { USAGE } from './usage';
+import { helpFor, usage } from './usage';
+
+/** The version in package.json. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 /** Writes and waits for the write, so nothing is lost when the process exits right after. */
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -42,19 +51,30 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const parsed = parseArgs(argv);
     if (parsed.command === 'help') {
-      await write(process.stderr, USAGE + '\n');
+      const help = helpFor(parsed.topic);
+      if (help === undefined) throw new UsageError(`no help for "${parsed.topic}": not a command`);
+      await write(process.stdout, help + '\n');
+      return 0;
+    }
+    if (parsed.command === 'version') {
+      await write(process.stdout, version() + '\n');
       return 0;
     }
     const config = loadConfig(process.env);
     const run = prepareCommand(parsed, config);
+    const showProgress = parsed.progress ?? process.stderr.isTTY === true;
+    const progress = (line: string): void => {
+      if (showProgress) process.stderr.write(line + '\n');
+    };
     // No statement timeout: seeding and migrations are long by nature, and the operator can stop them.
     db = await openSqlDatabase(config, { statementTimeoutMs: 0 });
     const applied = await migrate(db);
-    const result = await run({ db, applied });
+    if (applied.length > 0) progress(`migrate: applied ${applied.join(', ')}`);
+    const result = await run({ db, applied, progress });
     await write(process.stdout, JSON.stringify(result) + '\n');
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) await write(process.stderr, `error: ${error.message}\n\n${USAGE}\n`);
+    if (error instanceof UsageError) await write(process.stderr, `error: ${error.message}\n\n${helpFor(error.topic) ?? usage()}\n`);
     else await write(process.stderr, `error: ${describe(error)}\n`);
     return 1;
   } finally {

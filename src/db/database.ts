@@ -23,6 +23,7 @@ export const RPC_FUNCTIONS = [
   'create_organization',
   'create_api_key',
   'list_api_keys',
+  'list_organizations',
   'revoke_api_key',
   'seed_demo_customers',
 ] as const;

@@ -28,10 +28,10 @@ describe('the command line is not understood: usage on stderr, exit 1', () => {
     expect(result.stderr).toContain('usage: npm run --silent cli -- <command>');
   });
 
-  test('--help prints the usage on stderr and nothing on stdout', async () => {
+  test('--help prints the usage on stdout and nothing on stderr', async () => {
     const result = await cli.run(['--help']);
-    expect(result).toMatchObject({ code: 0, stdout: '' });
-    expect(result.stderr).toContain('key create --organization ID');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('key create --organization ID');
   });
 });
 
