@@ -54,9 +54,15 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     optional: [{ name: 'transactions-per-customer', value: 'M', help: 'transactions per customer, 0-100 (default 3)' }],
     result: '{"customers", "transactions"}',
   },
+  'idempotency purge': {
+    summary: "delete every tenant's idempotency records older than 24 hours",
+    required: [],
+    optional: [],
+    result: '{"purged"}',
+  },
 };
 
-/** The command groups: `org` and `key` take a subcommand. */
+/** The command groups: `org`, `key` and `idempotency` take a subcommand. */
 export const GROUPS: Readonly<Record<string, readonly string[]>> = { org: ['create', 'list'], key: ['create', 'list', 'revoke'], idempotency: ['purge'] };
 
 export interface CommandLine {
