@@ -10,6 +10,7 @@ import { openDatabase } from './db/open';
 import { isSqlDatabase } from './db/sql-database';
 import type { Logger } from './logger';
 import { createLogger, prettyStdout, wantsPrettyLogs } from './logger';
+import type { GatewayServer } from './server';
 import { createServer } from './server';
 
 const DEMO_KEY_FILE = 'demo-api-key';
@@ -98,26 +99,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, wantsPrettyLogs(config, process.stdout.isTTY === true) ? prettyStdout() : undefined);
-  let db: Database;
-  try {
-    db = await openDatabase(config);
-  } catch (error) {
-    process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
-  // On Supabase the schema is applied with psql or `supabase db push` (docs/supabase.md): the
-  // gateway holds only the service-role key, which cannot run DDL.
-  if (isSqlDatabase(db)) {
-    const applied = await migrate(db);
-    if (applied.length) logger.info({ applied }, 'migrations applied');
-  }
-  const demo = await ensureDemo(config, db, logger);
-  // The pages offer the demo key to this machine's browser only on the embedded demo data.
-  const server = await createServer({ config, db, logger, demoKey: config.database.kind === 'pglite' ? demo?.key : undefined });
-  const address = await server.listen(config.port, config.host);
-  logger.info({ port: address.port, database: db.kind }, 'gateway listening');
-  printWelcome(address.port, demo, config);
 
+  // The signal handlers go in before anything is opened or printed: a SIGTERM that arrives
+  // right after the welcome lines (or during migrations) must drain and close, never kill the
+  // process with the database half written or the lock file left behind.
+  let db: Promise<Database | undefined> = Promise.resolve(undefined);
+  let server: GatewayServer | undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -129,9 +116,11 @@ async function main(): Promise<void> {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs);
-    server
-      .stop()
-      .then(() => { logger.info('http server stopped; closing the database'); return db.close(); })
+    Promise.resolve(server?.stop())
+      .then(() => {
+        logger.info('http server stopped; closing the database');
+        return db.then((opened) => opened?.close());
+      })
       .then(() => {
         logger.info('stopped');
         process.exit(0);
@@ -144,6 +133,35 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   stopWithParent(shutdown);
+
+  const opening = openDatabase(config);
+  db = opening.then(
+    (opened) => opened,
+    () => undefined,
+  );
+  let database: Database;
+  try {
+    database = await opening;
+  } catch (error) {
+    process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  if (stopping) return;
+  // On Supabase the schema is applied with psql or `supabase db push` (docs/supabase.md): the
+  // gateway holds only the service-role key, which cannot run DDL.
+  if (isSqlDatabase(database)) {
+    const applied = await migrate(database);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+  if (stopping) return;
+  const demo = await ensureDemo(config, database, logger);
+  if (stopping) return;
+  // The pages offer the demo key to this machine's browser only on the embedded demo data.
+  server = await createServer({ config, db: database, logger, demoKey: config.database.kind === 'pglite' ? demo?.key : undefined });
+  if (stopping) return;
+  const address = await server.listen(config.port, config.host);
+  logger.info({ port: address.port, database: database.kind }, 'gateway listening');
+  printWelcome(address.port, demo, config);
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,7 @@ export const READ_ONLY_FUNCTIONS: ReadonlySet<RpcFunction> = new Set<RpcFunction
   'fetch_transactions_for_customers',
   'fetch_customer_totals',
   'list_api_keys',
+  'list_organizations',
 ]);
 
 /** timestamptz columns of the functions' results: the pg adapters return these as Date. */

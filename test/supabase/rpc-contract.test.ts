@@ -245,6 +245,18 @@ describe('requests and results of every function', () => {
     expect((await call('verify_api_key', { p_key_hash: hash })).rows).toEqual([]);
   });
 
+  test('list_organizations: the admin CLI\'s org list, with counts and created_at as Date', async () => {
+    const listed = await call<{ organization_id: string; created_at: Date; merchants: number; active_keys: number }>('list_organizations', { p_limit: 10_000 });
+    pin(listed.request, 'list_organizations', { p_limit: 10_000 });
+    const mine = listed.rows.find((row) => row.organization_id === tenant.organizationId);
+    expect(mine).toBeDefined();
+    expect(mine?.created_at).toBeInstanceOf(Date);
+    expect(Number(mine?.merchants)).toBeGreaterThanOrEqual(1);
+    // other test files create organizations meanwhile: compare this tenant's row only
+    const direct = await sql.rpc<{ organization_id: string }>('list_organizations', { p_limit: 10_000 });
+    expect(mine).toEqual(direct.find((row) => row.organization_id === tenant.organizationId));
+  });
+
   test('ping calls a cheap read-only function', async () => {
     const before = standin.requests.length;
     await supa.ping();
