@@ -1,5 +1,5 @@
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, getIntrospectionQuery, parse } from 'graphql';
 import type { QueryCaps } from '../config';
 import type { GraphQLContext } from '../context';
 import { OperationAnalyser, countDocument } from './analysis';
@@ -54,6 +54,31 @@ function prices(schema: GraphQLSchema): ReadonlyMap<string, FieldPrice> {
     pricesBySchema.set(schema, found);
   }
   return found;
+}
+
+/**
+ * What an introspection-only operation may cost: twice what the full standard introspection
+ * query (every option on) costs on this schema, and never less than the general maximum.
+ * Introspection's prices are upper bounds built from the schema's widest type and its field
+ * with the most arguments, so a schema with one wide field would otherwise price the
+ * standard query (what Sandbox, GraphiQL and code generators send) above the general limit;
+ * the answer itself is bounded by the schema, and a query that nests introspection types to
+ * multiply its answer still costs many times this and is refused.
+ */
+const introspectionBudgets = new WeakMap<GraphQLSchema, number>();
+
+export function introspectionBudget(schema: GraphQLSchema, maxComplexity: number): number {
+  let budget = introspectionBudgets.get(schema);
+  if (budget === undefined) {
+    const document = parse(
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true }),
+    );
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    if (!operation) throw new Error('the introspection query has no operation');
+    budget = 2 * new OperationAnalyser(schema, prices(schema), document, {}).analyse(operation).cost;
+    introspectionBudgets.set(schema, budget);
+  }
+  return Math.max(budget, maxComplexity);
 }
 
 function introspectionOnly(operation: OperationDefinitionNode): boolean {
@@ -111,6 +136,18 @@ export function checkOperation(
       maxDepth: limits.maxDepth,
     });
   }
+  const onlyIntrospection = introspectionOnly(operation);
+  if (onlyIntrospection) {
+    const budget = introspectionBudget(request.schema, limits.maxComplexity);
+    if (analysis.cost > budget) {
+      const shown = Math.min(analysis.cost, Number.MAX_SAFE_INTEGER);
+      throw new QueryTooComplexError(
+        `The introspection query costs ${shown}; the maximum for introspection is ${budget} (twice the full standard introspection query). Nest fewer introspection types, or use the standard query.`,
+        { cost: shown, maxComplexity: budget },
+      );
+    }
+    return { cost: analysis.cost, introspection: !context.tenant };
+  }
   const cost = refuseCostAbove(limits.maxComplexity, analysis.cost);
-  return { cost, introspection: !context.tenant && introspectionOnly(operation) };
+  return { cost, introspection: false };
 }
