@@ -44,6 +44,8 @@ export function createContextFactory({ db, authenticator, authFailures }: Contex
       (tenant) => ({ tenant, refusal: undefined }),
       (refusal: unknown) => ({ tenant: undefined, refusal }),
     );
+    // for the request log (src/http/request-id.ts)
+    res.locals.tenant = outcome.tenant;
     return requestContext(db, res.locals.requestId, res.locals.log, address, outcome);
   };
 }

@@ -16,7 +16,7 @@ import { answerMalformedRequests, MAX_HEADER_BYTES } from './http/client-error';
 import { bodyTimeout, isClientAbort } from './http/body-timeout';
 import { corsPolicy } from './http/cors';
 import { bodyErrorOf, jsonBody } from './http/json-body';
-import { requestIdMiddleware } from './http/request-id';
+import { requestLog } from './http/request-id';
 import type { Logger } from './logger';
 import { noStore, operationLog, requireApiKey } from './plugins';
 import { createRestRouter } from './rest/router';
@@ -123,7 +123,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   });
   await apollo.start();
 
-  app.use(requestIdMiddleware(logger));
+  app.use(requestLog(logger));
   app.use(bodyTimeout(config.bodyTimeoutMs));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });

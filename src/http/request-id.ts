@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Tenant } from '../auth/tenant';
 import type { Logger } from '../logger';
 import { requestScope } from '../logger';
 
@@ -12,6 +15,8 @@ declare module 'express-serve-static-core' {
     log: Logger;
     /** The REST operation a request ran (its operationId), for the request log. */
     operation?: string;
+    /** The caller, once the context factory has decided it, for the request log. */
+    tenant?: Tenant;
   }
 }
 
@@ -22,25 +27,51 @@ function pathOf(url: string): string {
 }
 
 /**
- * Gives every request an id (the client's `x-request-id` when sane, else a new UUID), echoes
- * it on the response, and runs the rest of the request with that id and a child logger in
- * scope. Logs one line when the response is finished.
+ * The request log line: never headers (credentials), bodies, query strings or customer data.
+ * `res.locals` is express's, filled while the request ran.
  */
-export function requestIdMiddleware(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const offered = req.header('x-request-id');
-    const requestId = offered && SANE_ID.test(offered) ? offered : randomUUID();
-    const log = logger.child({ requestId });
-    res.locals.requestId = requestId;
-    res.locals.log = log;
-    res.setHeader('x-request-id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      log.info(
-        { method: req.method, path: pathOf(req.originalUrl), operation: res.locals.operation, status: res.statusCode, durationMs: Number(process.hrtime.bigint() - started) / 1e6 },
-        'request finished',
-      );
-    });
-    requestScope.run({ requestId, log }, next);
+function requestEntry(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
+  const { operation, tenant } = (res as Response).locals ?? {};
+  return {
+    method: req.method,
+    path: pathOf((req as Request).originalUrl ?? req.url ?? ''),
+    operation,
+    organizationId: tenant?.organizationId,
+    environment: tenant?.environment,
+    status: res.statusCode,
+    durationMs,
   };
+}
+
+/**
+ * Gives every request an id (the client's `x-request-id` when sane, else a new UUID), echoes
+ * it on the response, logs one line when the response is finished or the client went away
+ * (pino-http), and runs the rest of the request with that id and a child logger in scope.
+ */
+export function requestLog(logger: Logger): RequestHandler[] {
+  const http = pinoHttp({
+    logger,
+    // req.log is a child with the request id only (no request object to redact)
+    quietReqLogger: true,
+    quietResLogger: true,
+    customAttributeKeys: { reqId: 'requestId' },
+    genReqId: (req, res) => {
+      const offered = req.headers['x-request-id'];
+      const requestId = typeof offered === 'string' && SANE_ID.test(offered) ? offered : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      return requestId;
+    },
+    // A 5xx is logged where it happened (reportInternal, at error); this line is the outcome.
+    customLogLevel: () => 'info',
+    customSuccessObject: (req, res, { responseTime }: { responseTime: number }) => requestEntry(req, res, responseTime),
+    customErrorObject: (req, res, _error, { responseTime }: { responseTime: number }) => requestEntry(req, res, responseTime),
+    customSuccessMessage: () => 'request finished',
+    customErrorMessage: () => 'request finished',
+  });
+  const scope = (req: Request, res: Response, next: NextFunction): void => {
+    res.locals.requestId = String(req.id);
+    res.locals.log = req.log;
+    requestScope.run({ requestId: res.locals.requestId, log: req.log }, next);
+  };
+  return [http, scope];
 }

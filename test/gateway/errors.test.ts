@@ -37,7 +37,7 @@ async function withOwnDatabase(work: (gw: TestGateway, logLines: string[]) => Pr
 describe('unexpected errors are masked and logged with the request id', () => {
   test('a broken database function gives "Internal server error" with requestId, and the log has the rest', async () => {
     await withOwnDatabase(async (gw, logLines) => {
-      const { key } = await gw.tenantWithKey();
+      const { key, organizationId } = await gw.tenantWithKey();
       const created = await gw.gql<{ createCustomer: { id: string } }>(
         'mutation { createCustomer(input: { name: "Secret Person", email: "secret.person@example.com" }) { id } }', undefined, { key });
       const id = created.body.data?.createCustomer.id as string;
@@ -54,7 +54,7 @@ describe('unexpected errors are masked and logged with the request id', () => {
 
       const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(logged).toContainEqual(expect.objectContaining({ requestId: 'trace-me-123', msg: 'internal error' }));
-      expect(logged).toContainEqual(expect.objectContaining({ requestId: 'trace-me-123', msg: 'request finished', path: '/graphql', status: 200 }));
+      expect(logged).toContainEqual(expect.objectContaining({ requestId: 'trace-me-123', msg: 'request finished', path: '/graphql', status: 200, organizationId, environment: 'test', durationMs: expect.any(Number) }));
       const all = logLines.join('\n');
       expect(all).not.toContain(key);
       expect(all).not.toContain('secret.person@example.com');
