@@ -25,7 +25,7 @@ function customerId(id: string): string {
 }
 
 /** 1-255 printable ASCII characters (space to tilde), as the SQL function checks too. */
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 
 function idempotencyKey(key: string | null): string | null {
   if (key === null) return null;

@@ -2,8 +2,11 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { RATE_LIMIT_HEADERS } from '../limits';
 
-/** Response headers browser JavaScript may read: the request id (to quote in a bug report) and the rate limits. */
-export const EXPOSED_HEADERS: readonly string[] = ['x-request-id', ...RATE_LIMIT_HEADERS];
+/**
+ * Response headers browser JavaScript may read: the request id (to quote in a bug report), the
+ * rate limits, a REST customer's ETag (its version, for If-Match) and a REST 409's cause.
+ */
+export const EXPOSED_HEADERS: readonly string[] = ['x-request-id', ...RATE_LIMIT_HEADERS, 'ETag', 'Conflict-Reason'];
 
 /**
  * Browsers may call only from CORS_ORIGINS. An allowed preflight is answered here (204 with the

@@ -127,6 +127,16 @@ const ERROR_RESPONSES: Readonly<Record<number, { name: string; description: stri
   400: { name: 'BadRequest', description: 'The request is invalid: one message per failing field.' },
   401: { name: 'Unauthorized', description: 'API key is missing, or Invalid API key.' },
   404: { name: 'NotFound', description: 'Customer with ID <id> not found or access denied.' },
+  409: {
+    name: 'Conflict',
+    description:
+      'The request was refused and nothing was written; the Conflict-Reason header says why. IDEMPOTENCY_KEY_REUSED: the Idempotency-Key of this POST /customers was used with a different body in the last 24 hours (do not retry: use a new key for a new customer). CONCURRENT_CHANGE: the change collided with another one made at the same moment (retrying the same request is safe).',
+  },
+  412: {
+    name: 'PreconditionFailed',
+    description:
+      "If-Match does not name the customer's current version: nothing was written. The message names the current version; read the customer again, then decide whether to send the change with its ETag.",
+  },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than the limit.' },
   415: { name: 'UnsupportedMediaType', description: 'The body has an unsupported encoding or charset.' },
   429: { name: 'TooManyRequests', description: 'Rate limit reached; retry after Retry-After seconds.' },
@@ -137,6 +147,10 @@ const ERROR_RESPONSES: Readonly<Record<number, { name: string; description: stri
 const COMMON_ERRORS = [401, 429, 500, 503] as const;
 
 const REQUEST_ID_HEADER = { description: "The request's id, also in the gateway's logs.", schema: { type: 'string' } };
+const ETAG_HEADER = {
+  description: "The customer's version as a strong entity-tag, e.g. \"3\": send it back as If-Match to change it only if nobody has since.",
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+};
 
 function responseComponents(): Record<string, Schema> {
   const out: Record<string, Schema> = {};
@@ -146,6 +160,15 @@ function responseComponents(): Record<string, Schema> {
       headers: {
         'x-request-id': REQUEST_ID_HEADER,
         ...(status === '429' ? { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer', minimum: 1 } } } : {}),
+        ...(status === '409'
+          ? {
+              'Conflict-Reason': {
+                description:
+                  'Why: IDEMPOTENCY_KEY_REUSED (the Idempotency-Key was used with another body: use a new key, do not retry) or CONCURRENT_CHANGE (another change at the same moment: retry as is).',
+                schema: { type: 'string', enum: ['IDEMPOTENCY_KEY_REUSED', 'CONCURRENT_CHANGE'] },
+              },
+            }
+          : {}),
       },
       content: { 'application/json': { schema: ref(status === '400' ? 'ValidationError' : 'Error') } },
     };
@@ -172,13 +195,25 @@ function operationOf(route: RestRoute): Schema {
         headers: {
           'x-request-id': REQUEST_ID_HEADER,
           ...(route.success.status === 201 ? { Location: { description: 'The path of the created resource, e.g. /customers/{id}.', schema: { type: 'string' } } } : {}),
+          ...(route.etag ? { ETag: ETAG_HEADER } : {}),
         },
         content: { 'application/json': { schema: ref(route.success.schema) } },
       },
+      // A GET that sends back the ETag as If-None-Match, when the customer has not changed.
+      ...(route.etag && route.method === 'get' ? { 304: { description: 'Not modified: If-None-Match names the current ETag (no body).', headers: { ETag: ETAG_HEADER } } } : {}),
       ...Object.fromEntries(statuses.map((status) => [status, { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` }])),
     },
   };
 }
+
+/** The document's introduction (Markdown: the REST docs page shows it above the operations). */
+const DESCRIPTION = `The original Customers REST API, served by the GraphQL gateway from the same schema. GraphQL is at /graphql.
+
+**Safe retries.** Send an \`Idempotency-Key\` header (1-255 printable ASCII characters, e.g. a UUID made for this one create) with \`POST /customers\`: for 24 hours, sending the same key and body again answers 201 with the customer the first call created, as it is now, and creates nothing. The keys are the ones GraphQL's \`createCustomer(idempotencyKey)\` uses, per organization and environment.
+
+**Versions.** A response with one customer carries its version as an \`ETag\` (e.g. \`"3"\`). Send it back as \`If-Match\` on \`PATCH\` or \`DELETE\`: when the customer has changed since, nothing is written and the answer is 412, naming the current version.
+
+**Retrying.** Safe to retry as they are: 503 (shortly), 429 (after \`Retry-After\` seconds), and 409 with \`Conflict-Reason: CONCURRENT_CHANGE\`. A \`POST /customers\` whose answer was lost (or a 500) is safe to retry with the same \`Idempotency-Key\`, never without one. Do not retry as they are: 409 with \`Conflict-Reason: IDEMPOTENCY_KEY_REUSED\` (the key was used with another body: use a new key), 412 (read the customer again first), 400, 401, 404.`;
 
 /** The OpenAPI 3.1 document of the REST endpoints, built from the router's own route table. */
 export function openApiDocument(routes: readonly RestRoute[]): Record<string, unknown> {
@@ -201,7 +236,7 @@ export function openApiDocument(routes: readonly RestRoute[]): Record<string, un
     info: {
       title: 'Customers API (REST)',
       version: '1.0.0',
-      description: 'The original Customers REST API, served by the GraphQL gateway from the same schema. GraphQL is at /graphql.',
+      description: DESCRIPTION,
     },
     // Relative to where this document was fetched from: the gateway that serves it.
     servers: [{ url: '/', description: 'This gateway (the server that serves this document)' }],

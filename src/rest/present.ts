@@ -3,6 +3,7 @@ import type { Customer } from '../customers/customer.type';
 import type { Transaction } from '../customers/transaction.type';
 import type { FieldKind } from './fields';
 import { CUSTOMER_FIELDS } from './fields';
+import { DecimalNumber } from './json';
 
 /** Customers, pages and transactions as the original API's JSON. */
 
@@ -32,8 +33,8 @@ export function restTransaction(tx: Transaction): Record<string, unknown> {
   return {
     transaction_id: tx.id,
     description: tx.description,
-    // numeric(15,2) may come back as text from some drivers; the seed promises a JSON number
-    gross_amount: Number(tx.grossAmount),
+    // The seed promises a JSON number: the stored numeric's own text, written unquoted (json.ts)
+    gross_amount: new DecimalNumber(tx.amount.amount),
     currency_code: tx.currencyCode,
     created_at: isoDate(tx.createdAt),
     // enum values are the database's (lower case), as the original API's

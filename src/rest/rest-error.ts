@@ -1,8 +1,11 @@
 import type { Response } from 'express';
 import type { FieldError } from '../errors';
-import { BadUserInputError, clientErrorOf, HTTP_STATUS, reportInternal } from '../errors';
+import { BadUserInputError, clientErrorOf, ConflictError, HTTP_STATUS, reportInternal } from '../errors';
 import { RateLimitedError } from '../limits/errors';
 import { restMessage } from './fields';
+
+/** A 409's cause (GraphQL's `extensions.reason`): CONCURRENT_CHANGE may be retried as it is. */
+export const CONFLICT_REASON_HEADER = 'Conflict-Reason';
 
 /** An error in the original API's shape: `{ statusCode, message }`, message a list for 400. */
 export class RestError extends Error {
@@ -51,5 +54,7 @@ export function restErrorOf(error: unknown): RestError {
   if (coded instanceof BadUserInputError) return RestError.badRequest(fieldMessages(coded.validationErrors));
   if (status === 400) return RestError.badRequest([coded.message]);
   if (coded instanceof RateLimitedError) return new RestError(status, coded.message, { 'Retry-After': String(coded.retryAfterSeconds) });
+  // The body keeps the original shape; the header says which conflict, i.e. whether to retry.
+  if (coded instanceof ConflictError) return new RestError(status, coded.message, { [CONFLICT_REASON_HEADER]: coded.reason });
   return new RestError(status, coded.message);
 }

@@ -4,6 +4,7 @@ import type { ContextFactory } from '../context';
 import { bodyErrorOf, jsonBody } from '../http/json-body';
 import { isClientAbort } from '../http/body-timeout';
 import type { Limits } from '../limits';
+import { jsonText } from './json';
 import { openApiDocument, OPENAPI_PATH } from './openapi';
 import { RestError, restErrorOf, sendRestError } from './rest-error';
 import type { RestRoute } from './routes';
@@ -23,13 +24,15 @@ function handlerFor(deps: RestDeps, route: RestRoute): RequestHandler {
     const context = await deps.contextFor(req, res);
     // The one gate, before the body or query is looked at: 401 comes before 400.
     context.requireTenant();
-    const { body, location } = await route.serve(req, async (cost) => {
+    const { body, location, etag } = await route.serve(req, async (cost) => {
       const admission = { mutation: route.method !== 'get', cost, field: route.operationId };
       await deps.limits.admit(context, admission, (name, value) => res.setHeader(name, value));
       return context.customers();
     });
     if (location) res.location(location);
-    res.status(route.success.status).json(body);
+    // A GET whose If-None-Match names this ETag is answered 304 by res.send (express's req.fresh).
+    if (etag) res.setHeader('ETag', etag);
+    res.status(route.success.status).type('json').send(jsonText(body));
   };
 }
 

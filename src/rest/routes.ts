@@ -3,6 +3,10 @@ import type { CustomerService } from '../customers/customer.service';
 import { COUNT_COST, pageCost } from '../limits/prices';
 import { LIMITS } from '../validation/rules';
 import { customerInput } from './body';
+import type { CreateCustomerInput } from '../customers/customer.input';
+import type { Customer } from '../customers/customer.type';
+import { IDEMPOTENCY_KEY } from '../customers/customer.service';
+import { etagOf, idempotencyKeyOf, ifMatchOf, IDEMPOTENCY_KEY_HEADER, IF_MATCH_HEADER, IF_MATCH_PATTERN, underIfMatch, withHeaderProblem } from './conditions';
 import { CUSTOMER_FIELDS } from './fields';
 import { listArgs, STATUS_VALUES, TYPE_VALUES } from './list-query';
 import { restCustomer, restCustomerPage, restTransaction } from './present';
@@ -11,7 +15,7 @@ export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
 export interface ParameterSpec {
   readonly name: string;
-  readonly in: 'path' | 'query';
+  readonly in: 'path' | 'query' | 'header';
   readonly description: string;
   readonly schema: Readonly<Record<string, unknown>>;
 }
@@ -29,6 +33,8 @@ export interface RouteDoc {
   /** Name of the request body's schema in the document's components. */
   readonly body?: 'CreateCustomerBody' | 'UpdateCustomerBody';
   readonly success: { readonly status: number; readonly description: string; readonly schema: string };
+  /** Whether a success carries the customer's `ETag` (its version). */
+  readonly etag: boolean;
   /** Error statuses besides those every secured route may answer (401, 429, 500, 503). */
   readonly errors: readonly number[];
 }
@@ -41,9 +47,12 @@ export type Admit = (cost: number) => Promise<CustomerService>;
 
 /** What an endpoint answers: the body, and for a created resource where it now lives. */
 export interface RestAnswer {
+  /** Sent as JSON; a DecimalNumber in it is written as a number with its own digits (json.ts). */
   readonly body: unknown;
   /** The `Location` header of a 201: the new resource's path. */
   readonly location?: string;
+  /** The `ETag` header: the customer's version as a strong entity-tag. */
+  readonly etag?: string;
 }
 
 /** One endpoint: parse the request, make one call to the customer service, present the result. */
@@ -51,7 +60,7 @@ export interface RestRoute extends RouteDoc {
   serve(req: Request, admit: Admit): Promise<RestAnswer>;
 }
 
-interface RouteSpec<P, R> extends RouteDoc {
+interface RouteSpec<P, R> extends Omit<RouteDoc, 'etag'> {
   /** The request as the service's arguments; a RestError (400) when it is malformed. */
   parse(req: Request): P | Promise<P>;
   cost(parsed: P): number;
@@ -59,17 +68,24 @@ interface RouteSpec<P, R> extends RouteDoc {
   present(result: R): unknown;
   /** For a route that creates: the path of what it created (sent as `Location`). */
   location?(result: R): string;
+  /** For a route that answers with one customer: its version (sent as `ETag`). */
+  version?(result: R): number;
 }
 
 function route<P, R>(spec: RouteSpec<P, R>): RestRoute {
-  const { parse, cost, call, present, location, ...doc } = spec;
+  const { parse, cost, call, present, location, version, ...doc } = spec;
   return {
     ...doc,
+    etag: version !== undefined,
     async serve(req, admit) {
       const parsed = await parse(req);
       const customers = await admit(cost(parsed));
       const result = await call(customers, parsed);
-      return { body: await present(result), location: location?.(result) };
+      return {
+        body: await present(result),
+        location: location?.(result),
+        etag: version === undefined ? undefined : etagOf(version(result)),
+      };
     },
   };
 }
@@ -99,10 +115,34 @@ const LIST_PARAMETERS: readonly ParameterSpec[] = [
   },
 ];
 
+const IDEMPOTENCY_KEY_PARAMETER: ParameterSpec = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: 'header',
+  description:
+    'Makes a retry safe: for 24 hours, the same key with the same body (compared after trimming and defaults) answers with the customer the first call created, as it is now, and creates nothing (404 if it has been deleted since); with a different body, 409. Keys belong to the API key\'s organization and environment and are shared with GraphQL\'s createCustomer(idempotencyKey). A request that failed does not use its key up.',
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source, examples: ['0b5e7f0e-3f4e-4c38-9a43-4f1b1f3f2d11'] },
+};
+
+const IF_MATCH_PARAMETER: ParameterSpec = {
+  name: IF_MATCH_HEADER,
+  in: 'header',
+  description:
+    'The customer\'s ETag as last read (e.g. "3"): when the customer has changed since, nothing is written and the answer is 412, naming its current version. * matches any existing customer. Without it, the last write wins.',
+  schema: { type: 'string', pattern: IF_MATCH_PATTERN, examples: ['"3"', '*'] },
+};
+
 function idOf(req: Request): string {
   const { id } = req.params;
   return typeof id === 'string' ? id : '';
 }
+
+/** A POST's body and Idempotency-Key; their problems are reported together. */
+async function createArgs(req: Request): Promise<{ input: CreateCustomerInput; key: string | null }> {
+  const { key, problem } = idempotencyKeyOf(req);
+  return { input: await withHeaderProblem(problem, () => customerInput(req.body, 'create')), key };
+}
+
+const versionOf = (customer: Customer): number => customer.version;
 
 /** What the same selections cost over GraphQL (src/limits/prices.ts): a field, plus one per leaf it selects. */
 const CUSTOMER_COST = 1 + CUSTOMER_FIELDS.length;
@@ -141,6 +181,7 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     cost: () => CUSTOMER_COST,
     call: (customers, id) => customers.get(id),
     present: restCustomer,
+    version: versionOf,
   }),
   route({
     method: 'post',
@@ -148,15 +189,20 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     operationId: 'createCustomer',
     summary: 'Create a customer.',
     graphql: 'Mutation.createCustomer',
-    parameters: [],
+    parameters: [IDEMPOTENCY_KEY_PARAMETER],
     body: 'CreateCustomerBody',
-    success: { status: 201, description: 'The new customer.', schema: 'Customer' },
-    errors: [400, 413, 415],
-    parse: (req) => customerInput(req.body, 'create'),
+    success: {
+      status: 201,
+      description: 'The new customer; with an Idempotency-Key used before with the same body, the customer that first call created, as it is now (the same answer as the first call\'s).',
+      schema: 'Customer',
+    },
+    errors: [400, 404, 409, 413, 415],
+    parse: createArgs,
     cost: () => CUSTOMER_COST,
-    call: (customers, input) => customers.create(input),
+    call: (customers, { input, key }) => customers.create(input, key),
     present: restCustomer,
     location: (customer) => `/customers/${encodeURIComponent(customer.id)}`,
+    version: versionOf,
   }),
   route({
     method: 'patch',
@@ -164,14 +210,18 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     operationId: 'updateCustomer',
     summary: 'Change the fields present in the body; null clears an optional field.',
     graphql: 'Mutation.updateCustomer',
-    parameters: [ID_PARAMETER],
+    parameters: [ID_PARAMETER, IF_MATCH_PARAMETER],
     body: 'UpdateCustomerBody',
     success: { status: 200, description: 'The changed customer.', schema: 'Customer' },
-    errors: [400, 404, 413, 415],
-    parse: async (req) => ({ id: idOf(req), input: await customerInput(req.body, 'update') }),
+    errors: [400, 404, 409, 412, 413, 415],
+    parse: async (req) => {
+      const { version, problem } = ifMatchOf(req);
+      return { id: idOf(req), version, input: await withHeaderProblem(problem, () => customerInput(req.body, 'update')) };
+    },
     cost: () => CUSTOMER_COST,
-    call: (customers, { id, input }) => customers.update(id, input),
+    call: (customers, { id, version, input }) => underIfMatch(id, version, () => customers.update(id, input, version)),
     present: restCustomer,
+    version: versionOf,
   }),
   route({
     method: 'delete',
@@ -179,13 +229,31 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     operationId: 'deleteCustomer',
     summary: 'Soft-delete a customer.',
     graphql: 'Mutation.deleteCustomer',
-    parameters: [ID_PARAMETER],
+    parameters: [ID_PARAMETER, IF_MATCH_PARAMETER],
     success: { status: 200, description: 'The customer was deleted.', schema: 'DeleteResult' },
-    errors: [400, 404],
-    parse: idOf,
+    errors: [400, 404, 409, 412],
+    parse: async (req) => {
+      const { version, problem } = ifMatchOf(req);
+      return { id: await withHeaderProblem(problem, () => idOf(req)), version };
+    },
     cost: () => 1 + 2,
-    call: (customers, id) => customers.delete(id),
+    call: (customers, { id, version }) => underIfMatch(id, version, () => customers.delete(id, version)),
     present: ({ message }) => ({ message }),
+  }),
+  route({
+    method: 'post',
+    path: '/customers/:id/restore',
+    operationId: 'restoreCustomer',
+    summary: 'Bring a soft-deleted customer back with all its data; a customer that is not deleted is returned unchanged.',
+    graphql: 'Mutation.restoreCustomer',
+    parameters: [ID_PARAMETER],
+    success: { status: 200, description: 'The customer, restored (or as it was, when it was not deleted).', schema: 'Customer' },
+    errors: [400, 404, 409],
+    parse: idOf,
+    cost: () => CUSTOMER_COST,
+    call: (customers, id) => customers.restore(id),
+    present: restCustomer,
+    version: versionOf,
   }),
   route({
     method: 'get',

@@ -58,6 +58,23 @@ describe('browser apps (CORS_ORIGINS=http://localhost:3000)', () => {
     expect(exposed(res)).toEqual(expect.arrayContaining(['x-request-id', 'x-ratelimit-remaining']));
   });
 
+  test('REST: a preflight may ask for Idempotency-Key and If-Match, and ETag and Conflict-Reason are exposed', async () => {
+    const pre = await fetch(`${gw.url}/customers/123e4567-e89b-12d3-a456-426614174000`, {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'content-type,idempotency-key,if-match,x-api-key' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-headers')).toBe('content-type,idempotency-key,if-match,x-api-key');
+    const res = await fetch(`${gw.url}/customers`, {
+      method: 'POST',
+      headers: { origin: APP, 'x-api-key': key, 'content-type': 'application/json', 'idempotency-key': `browser-${Date.now()}` },
+      body: JSON.stringify({ name: 'From A Browser' }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('etag')).toBe('"1"');
+    expect(exposed(res)).toEqual(expect.arrayContaining(['etag', 'conflict-reason']));
+  });
+
   test('a request from an origin not listed gets no CORS headers (the browser hides the answer)', async () => {
     const res = await gw.gql('{ __typename }', undefined, { key, headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();

@@ -186,6 +186,42 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(asRecord(asRecord(asRecord(post.responses)['201']).headers))).toContain('Location');
   });
 
+  test('documents Idempotency-Key, ETag, If-Match, 409, 412 and the restore route', () => {
+    const paths = asRecord(openapi.paths);
+    const operation = (path: string, method: string) => asRecord(asRecord(paths[path])[method]);
+    const headerParameters = (path: string, method: string) =>
+      asArray(operation(path, method).parameters).map(asRecord).filter((p) => p.in === 'header');
+    const [key] = headerParameters('/customers', 'post');
+    expect(key).toMatchObject({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: '^[\\x20-\\x7e]{1,255}$' } });
+    expect(String(key.description)).toMatch(/createCustomer/);
+    for (const method of ['patch', 'delete']) {
+      expect(headerParameters('/customers/{id}', method)).toEqual([expect.objectContaining({ name: 'If-Match', required: false, schema: expect.objectContaining({ type: 'string' }) })]);
+      expect(Object.keys(asRecord(operation('/customers/{id}', method).responses))).toEqual(expect.arrayContaining(['409', '412']));
+    }
+    expect(Object.keys(asRecord(operation('/customers', 'post').responses))).toEqual(expect.arrayContaining(['201', '404', '409']));
+    const withEtag = [
+      ['/customers', 'post', '201'],
+      ['/customers/{id}', 'get', '200'],
+      ['/customers/{id}', 'patch', '200'],
+      ['/customers/{id}/restore', 'post', '200'],
+    ];
+    for (const [path, method, status] of withEtag) {
+      expect([path, method, Object.keys(asRecord(asRecord(asRecord(operation(path, method).responses)[status]).headers))]).toEqual([path, method, expect.arrayContaining(['ETag'])]);
+    }
+    expect(operation('/customers/{id}/restore', 'post')).toMatchObject({ operationId: 'restoreCustomer', 'x-graphql-field': 'Mutation.restoreCustomer' });
+    const responses = asRecord(asRecord(openapi.components).responses);
+    expect(Object.keys(asRecord(asRecord(responses.Conflict).headers))).toContain('Conflict-Reason');
+    expect(String(asRecord(responses.PreconditionFailed).description)).toMatch(/current version/);
+    expect(String(asRecord(openapi.info).description)).toMatch(/Retrying/);
+  });
+
+  test('the If-Match pattern admits what the server takes and nothing it refuses', () => {
+    const parameter = asArray(asRecord(asRecord(asRecord(openapi.paths)['/customers/{id}']).patch).parameters).map(asRecord).find((p) => p.name === 'If-Match');
+    const pattern = new RegExp(String(asRecord(parameter?.schema).pattern));
+    expect(['*', '"1"', '"42"'].map((v) => pattern.test(v))).toEqual([true, true, true]);
+    expect(['1', 'W/"1"', '"0"', '"abc"', '"1", "2"', ''].map((v) => pattern.test(v))).toEqual([false, false, false, false, false, false]);
+  });
+
   test('every route of the router is in the document, and every documented operation is a route', () => {
     interface Layer {
       route?: { path: string; methods: Record<string, boolean> };
@@ -209,7 +245,7 @@ describe('GET /openapi.json', () => {
       .flatMap(([path, item]) => Object.keys(asRecord(item)).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(routed).toEqual(documented);
-    expect(documented).toHaveLength(7);
+    expect(documented).toHaveLength(8);
   });
 
   test('every $ref resolves', () => {
@@ -239,8 +275,14 @@ describe('GET /openapi.json', () => {
       ['/customers/{id}', 'get', '/customers/x', 400, (await get('/customers/x')).body],
       ['/customers/{id}', 'get', '', 401, (await get(`/customers/${id}`, 'lomi_test_nope')).body],
       ['/customers/{id}', 'get', '', 404, (await get('/customers/123e4567-e89b-12d3-a456-426614174000')).body],
+      ['/customers/{id}', 'patch', '', 412, (await rest(gw, 'PATCH', `/customers/${id}`, { key: tenant.key, body: {}, headers: { 'If-Match': '"9"' } })).body],
       ['/customers/{id}', 'delete', '', 200, (await rest(gw, 'DELETE', `/customers/${id}`, { key: tenant.key })).body],
+      ['/customers/{id}/restore', 'post', '', 200, (await rest(gw, 'POST', `/customers/${id}/restore`, { key: tenant.key })).body],
+      ['/customers/{id}/restore', 'post', '', 404, (await rest(gw, 'POST', '/customers/123e4567-e89b-12d3-a456-426614174000/restore', { key: tenant.key })).body],
     ];
+    const key = `doc-${id}`;
+    await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Doc Key' }, headers: { 'Idempotency-Key': key } });
+    cases.push(['/customers', 'post', '', 409, (await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Doc Key 2' }, headers: { 'Idempotency-Key': key } })).body]);
     for (const [path, method, , status, body] of cases) {
       expect([path, method, status, schemaErrors(body, responseSchema(path, method, status))]).toEqual([path, method, status, []]);
     }
