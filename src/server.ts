@@ -73,7 +73,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   const app = express();
   app.disable('x-powered-by');
   // Answers are POSTs of one tenant's data marked no-store: an ETag (a hash of every response
-  // body, 20 kB for a page of 50) could never be used for a 304, only computed.
+  // body, 20 kB for a page of 50) could never be used for a 304, only computed. REST sends a
+  // customer's version as its ETag itself (src/rest/conditions.ts).
   app.set('etag', false);
   // A hop count or the proxies' addresses (src/config.ts), never "trust every hop".
   app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
