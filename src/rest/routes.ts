@@ -1,11 +1,11 @@
 import type { Request } from 'express';
+import type { CreateCustomerInput } from '../customers/customer.input';
 import type { CustomerService } from '../customers/customer.service';
+import { IDEMPOTENCY_KEY } from '../customers/customer.service';
+import type { Customer } from '../customers/customer.type';
 import { COUNT_COST, pageCost } from '../limits/prices';
 import { LIMITS } from '../validation/rules';
 import { customerInput } from './body';
-import type { CreateCustomerInput } from '../customers/customer.input';
-import type { Customer } from '../customers/customer.type';
-import { IDEMPOTENCY_KEY } from '../customers/customer.service';
 import { etagOf, idempotencyKeyOf, ifMatchOf, IDEMPOTENCY_KEY_HEADER, IF_MATCH_HEADER, IF_MATCH_PATTERN, underIfMatch, withHeaderProblem } from './conditions';
 import { CUSTOMER_FIELDS } from './fields';
 import { listArgs, STATUS_VALUES, TYPE_VALUES } from './list-query';
