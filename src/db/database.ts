@@ -4,16 +4,20 @@
  * runs the same functions, so only this interface's adapters differ.
  */
 
-/** The SQL functions the application may call. Names never come from client input. */
+/**
+ * The SQL functions the application may call. Names never come from client input. The seed's
+ * get_customer_by_organization and fetch_customer_transactions are not among them: the gateway
+ * reads one customer, or one customer's transactions, through the batched functions its
+ * per-request loaders call (get_customers_by_ids, fetch_transactions_for_customers). They stay
+ * part of the SQL API, tested through SQL in test/db.
+ */
 export const RPC_FUNCTIONS = [
   'fetch_customers_with_status',
   'count_customers_with_status',
-  'get_customer_by_organization',
   'get_customers_by_ids',
   'create_customer',
   'update_customer',
   'delete_customer',
-  'fetch_customer_transactions',
   'fetch_transactions_for_customers',
   'fetch_customer_totals',
   'restore_customer',

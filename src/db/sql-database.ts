@@ -25,6 +25,14 @@ export function isSqlDatabase(db: Database): db is SqlDatabase {
 /** Builds `select * from fn(p_a => $1, p_b => $2)`: names are checked, values are bound. */
 export function rpcStatement(fn: RpcFunction, args: RpcArgs): { text: string; values: unknown[] } {
   assertCallable(fn, args);
+  return functionCall(fn, args);
+}
+
+/**
+ * The statement of a call to any SQL function (the caller vouches for the name: only
+ * rpcStatement's, checked against RPC_FUNCTIONS, or a test's); undefined arguments are left out.
+ */
+export function functionCall(fn: string, args: RpcArgs): { text: string; values: unknown[] } {
   const names = Object.keys(args).filter((name) => args[name] !== undefined);
   const params = names.map((name, i) => `${name} => $${i + 1}`).join(', ');
   return { text: `select * from ${fn}(${params})`, values: names.map((name) => toParam(args[name])) };

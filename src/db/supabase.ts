@@ -31,9 +31,7 @@ export interface SupabaseOptions {
 export const READ_ONLY_FUNCTIONS: ReadonlySet<RpcFunction> = new Set<RpcFunction>([
   'fetch_customers_with_status',
   'count_customers_with_status',
-  'get_customer_by_organization',
   'get_customers_by_ids',
-  'fetch_customer_transactions',
   'fetch_transactions_for_customers',
   'fetch_customer_totals',
   'list_api_keys',

@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { callSqlFunction, openTestDatabase } from '../helpers/database';
 import { addCustomer, type CustomerRow, errorKind, storedCustomer } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
@@ -92,7 +92,7 @@ describe('get_customer_by_organization', () => {
     const other = await createTenant(db);
     const created = await addCustomer(db, t);
     const get = (tenant: TestTenant) =>
-      db.rpc<CustomerRow>('get_customer_by_organization', {
+      callSqlFunction<CustomerRow>(db, 'get_customer_by_organization', {
         p_customer_id: created.customer_id, p_organization_id: tenant.organizationId, p_environment: tenant.environment,
       });
     expect(await get(t)).toEqual([created]);
@@ -103,8 +103,8 @@ describe('get_customer_by_organization', () => {
   test('an unknown id is no row, a malformed one invalid input', async () => {
     const t = await createTenant(db);
     const args = { p_organization_id: t.organizationId, p_environment: t.environment };
-    expect(await db.rpc('get_customer_by_organization', { ...args, p_customer_id: '00000000-0000-4000-8000-000000000000' })).toEqual([]);
-    expect(await errorKind(db.rpc('get_customer_by_organization', { ...args, p_customer_id: 'not-a-uuid' }))).toBe('invalid_input');
+    expect(await callSqlFunction(db, 'get_customer_by_organization', { ...args, p_customer_id: '00000000-0000-4000-8000-000000000000' })).toEqual([]);
+    expect(await errorKind(callSqlFunction(db, 'get_customer_by_organization', { ...args, p_customer_id: 'not-a-uuid' }))).toBe('invalid_input');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { callSqlFunction, openTestDatabase } from '../helpers/database';
 import { addCustomer, addTransaction, countCustomers, listCustomers, storedCustomer } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
@@ -78,7 +78,7 @@ describe('a deleted customer is invisible to every function', () => {
   });
 
   test('get by id and by ids', async () => {
-    expect(await db.rpc('get_customer_by_organization', { ...tenantArgs(), p_customer_id: deletedId })).toEqual([]);
+    expect(await callSqlFunction(db, 'get_customer_by_organization', { ...tenantArgs(), p_customer_id: deletedId })).toEqual([]);
     const rows = await db.rpc<{ customer_id: string }>('get_customers_by_ids', { ...tenantArgs(), p_customer_ids: [deletedId, keptId] });
     expect(rows.map((row) => row.customer_id)).toEqual([keptId]);
   });
@@ -89,7 +89,7 @@ describe('a deleted customer is invisible to every function', () => {
   });
 
   test('transactions, single and batched', async () => {
-    expect(await db.rpc('fetch_customer_transactions', { ...tenantArgs(), p_customer_id: deletedId })).toEqual([]);
+    expect(await callSqlFunction(db, 'fetch_customer_transactions', { ...tenantArgs(), p_customer_id: deletedId })).toEqual([]);
     const rows = await db.rpc<{ customer_id: string }>('fetch_transactions_for_customers', { ...tenantArgs(), p_customer_ids: [deletedId, keptId] });
     expect(rows.map((row) => row.customer_id)).toEqual([keptId]);
   });

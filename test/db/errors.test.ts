@@ -1,4 +1,5 @@
 import { DatabaseError } from '../../src/db/errors';
+import { callSqlFunction } from '../helpers/database';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { listArgs } from '../helpers/customers';
 import { openDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
@@ -16,7 +17,7 @@ async function failure(call: Promise<unknown>): Promise<DatabaseError> {
 
 describe('bad input becomes a typed error', () => {
   test('a malformed uuid is invalid_input (22P02)', async () => {
-    const error = await failure(db.rpc('get_customer_by_organization', { p_customer_id: 'abc', p_organization_id: t.organizationId, p_environment: 'test' }));
+    const error = await failure(callSqlFunction(db, 'get_customer_by_organization', { p_customer_id: 'abc', p_organization_id: t.organizationId, p_environment: 'test' }));
     expect(error.kind).toBe('invalid_input');
     expect(error.code).toBe('22P02');
   });

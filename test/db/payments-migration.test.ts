@@ -3,6 +3,7 @@
  * customers start at version 1, and existing amounts read back exactly.
  */
 import { migrate, readMigrations } from '../../src/db/migrate';
+import { callSqlFunction } from '../helpers/database';
 import { postgresDatabase } from '../../src/db/pg-database';
 import { memoryDatabase } from '../../src/db/pglite';
 import type { SqlDatabase } from '../../src/db/sql-database';
@@ -58,7 +59,7 @@ test('existing customers start at version 1; existing amounts stay exact', async
     expect(await migrate(db, all)).toEqual(all.filter((m) => m.version >= '008').map((m) => m.version));
     const versions = await db.session((s) => s.query<{ version: number }>('select version from customers where organization_id = $1', [org.organization_id]));
     expect(versions.map((v) => v.version)).toEqual([1, 1]);
-    const [tx] = await db.rpc<{ gross_amount: string }>('fetch_customer_transactions', {
+    const [tx] = await callSqlFunction<{ gross_amount: string }>(db, 'fetch_customer_transactions', {
       p_customer_id: rows[0].customer_id,
       p_environment: 'live',
       p_organization_id: org.organization_id,

@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { callSqlFunction, openTestDatabase } from '../helpers/database';
 import { addCustomer, addTransaction, countCustomers, listCustomers, storedCustomer } from '../helpers/customers';
 import { createOrganization, type TestTenant } from '../helpers/tenants';
 
@@ -48,7 +48,7 @@ describe('every function, called as one of four tenants, sees only that tenant',
   test('get_customer_by_organization and get_customers_by_ids', async () => {
     for (const t of tenants) {
       for (const other of othersOf(t)) {
-        expect(await db.rpc('get_customer_by_organization', { ...args(t), p_customer_id: customerOf.get(other) })).toEqual([]);
+        expect(await callSqlFunction(db, 'get_customer_by_organization', { ...args(t), p_customer_id: customerOf.get(other) })).toEqual([]);
       }
       const rows = await db.rpc<{ customer_id: string }>('get_customers_by_ids', { ...args(t), p_customer_ids: allIds() });
       expect(rows.map((row) => row.customer_id)).toEqual([customerOf.get(t)]);
@@ -57,9 +57,9 @@ describe('every function, called as one of four tenants, sees only that tenant',
 
   test('fetch_customer_transactions and fetch_transactions_for_customers', async () => {
     for (const t of tenants) {
-      expect(await db.rpc('fetch_customer_transactions', { ...args(t), p_customer_id: customerOf.get(t) })).toHaveLength(1);
+      expect(await callSqlFunction(db, 'fetch_customer_transactions', { ...args(t), p_customer_id: customerOf.get(t) })).toHaveLength(1);
       for (const other of othersOf(t)) {
-        expect(await db.rpc('fetch_customer_transactions', { ...args(t), p_customer_id: customerOf.get(other) })).toEqual([]);
+        expect(await callSqlFunction(db, 'fetch_customer_transactions', { ...args(t), p_customer_id: customerOf.get(other) })).toEqual([]);
       }
       const rows = await db.rpc<{ customer_id: string }>('fetch_transactions_for_customers', { ...args(t), p_customer_ids: allIds() });
       expect(rows.map((row) => row.customer_id)).toEqual([customerOf.get(t)]);

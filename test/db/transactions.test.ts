@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { callSqlFunction, openTestDatabase } from '../helpers/database';
 import { addCustomer, addTransaction, errorKind, minutesAgo, type TransactionRow } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const single = (t: TestTenant, customerId: string, limit?: number) =>
-  db.rpc<TransactionRow>('fetch_customer_transactions', {
+  callSqlFunction<TransactionRow>(db, 'fetch_customer_transactions', {
     p_customer_id: customerId, p_organization_id: t.organizationId, p_environment: t.environment, p_limit: limit,
   });
 const batch = (t: TestTenant, customerIds: string[], limit?: number | null) =>

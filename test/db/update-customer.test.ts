@@ -1,4 +1,5 @@
 import type { SqlDatabase } from '../../src/db/sql-database';
+import { callSqlFunction } from '../helpers/database';
 import { addCustomer, backdateUpdatedAt, type CustomerRow, errorKind, minutesAgo } from '../helpers/customers';
 import { createTenant, openDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
 
@@ -60,7 +61,7 @@ describe('rejected patches', () => {
   ])('%s is invalid input and changes nothing', async (_label, p) => {
     const c = await fullCustomer();
     expect(await errorKind(patch(c.customer_id, p))).toBe('invalid_input');
-    expect(await db.rpc('get_customer_by_organization', {
+    expect(await callSqlFunction(db, 'get_customer_by_organization', {
       p_customer_id: c.customer_id, p_organization_id: t.organizationId, p_environment: t.environment,
     })).toEqual([c]);
   });

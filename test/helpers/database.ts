@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import type { Row, RpcArgs } from '../../src/db/database';
+import { toDatabaseError } from '../../src/db/errors';
 import { postgresDatabase } from '../../src/db/pg-database';
 import type { EmbeddedOptions, PgliteDatabase } from '../../src/db/pglite';
 import { memoryDatabase } from '../../src/db/pglite';
 import type { SqlDatabase } from '../../src/db/sql-database';
+import { functionCall } from '../../src/db/sql-database';
 import { RUN_DB_URL_VAR, TEMPLATE_VAR } from './test-env';
 
 /**
@@ -21,4 +24,17 @@ export async function openTestEmbeddedDatabase(options: EmbeddedOptions = {}): P
   const template = process.env[TEMPLATE_VAR];
   if (!template) throw new Error('embedded test database template missing: run the tests through jest on the embedded database (global setup)');
   return memoryDatabase({ ...options, loadDataDir: readFileSync(template) });
+}
+
+/** The seed's SQL functions that the gateway does not call (so not in RPC_FUNCTIONS). */
+export type SeedOnlyFunction = 'get_customer_by_organization' | 'fetch_customer_transactions';
+
+/** Calls one of them as the adapters call theirs, failing with a DatabaseError as they do. */
+export async function callSqlFunction<R extends object = Row>(db: SqlDatabase, fn: SeedOnlyFunction, args: RpcArgs): Promise<R[]> {
+  const { text, values } = functionCall(fn, args);
+  try {
+    return (await db.session((session) => session.query(text, values))) as R[];
+  } catch (error) {
+    throw toDatabaseError(error);
+  }
 }

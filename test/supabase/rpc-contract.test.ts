@@ -103,7 +103,7 @@ describe('requests and results of every function', () => {
     expect(rows[0].created_at).toBeInstanceOf(Date);
     expect(rows[0].updated_at).toBeInstanceOf(Date);
     // the same row as the SQL adapter returns
-    const [direct] = await sql.rpc<CustomerRow>('get_customer_by_organization', { ...scope, p_customer_id: rows[0].customer_id });
+    const [direct] = await sql.rpc<CustomerRow>('get_customers_by_ids', { ...scope, p_customer_ids: [rows[0].customer_id] });
     expect(rows[0]).toEqual(direct);
   });
 
@@ -133,10 +133,9 @@ describe('requests and results of every function', () => {
     expect(count.rows).toEqual([{ total_count: 1 }]);
   });
 
-  test('get_customer_by_organization and get_customers_by_ids: ids sent as a JSON array', async () => {
-    const one = { p_customer_id: customers[0].customer_id, ...scope };
-    const single = await call<CustomerRow>('get_customer_by_organization', one);
-    pin(single.request, 'get_customer_by_organization', one);
+  test('get_customers_by_ids: ids sent as a JSON array', async () => {
+    const one = { p_customer_ids: [customers[0].customer_id], ...scope };
+    const single = await call<CustomerRow>('get_customers_by_ids', one);
     expect(single.rows).toEqual([customers[0]].map(({ ...c }) => stripTotal(c)));
 
     const ids = customers.slice(0, 3).map((c) => c.customer_id);
@@ -148,7 +147,7 @@ describe('requests and results of every function', () => {
     expect(batch.rows).toEqual(await sql.rpc('get_customers_by_ids', many));
   });
 
-  test('fetch_customer_transactions and fetch_transactions_for_customers: amounts as exact decimal text, created_at as Date', async () => {
+  test('fetch_transactions_for_customers: amounts as exact decimal text, created_at as Date', async () => {
     const ids = customers.map((c) => c.customer_id);
     const args = { p_customer_ids: ids, ...scope, p_limit_per_customer: 2 };
     const batch = await call<TransactionRow>('fetch_transactions_for_customers', args);
@@ -159,11 +158,6 @@ describe('requests and results of every function', () => {
       expect(t.gross_amount).toMatch(/^\d+\.\d{2}$/);
       expect(t.created_at).toBeInstanceOf(Date);
     }
-
-    const oneArgs = { p_customer_id: customers[0].customer_id, p_environment: 'test', p_organization_id: tenant.organizationId, p_limit: 10 };
-    const single = await call<TransactionRow>('fetch_customer_transactions', oneArgs);
-    pin(single.request, 'fetch_customer_transactions', oneArgs);
-    expect(single.rows).toEqual(await sql.rpc('fetch_customer_transactions', oneArgs));
   });
 
   test('update_customer: the patch is a JSON object; delete_customer', async () => {
@@ -179,7 +173,7 @@ describe('requests and results of every function', () => {
     expect(deleted.rows).toEqual([{ deleted: true }]);
 
     // a function answering with no rows is an empty array, as from the SQL adapter
-    const gone = await call<CustomerRow>('get_customer_by_organization', del);
+    const gone = await call<CustomerRow>('get_customers_by_ids', { p_customer_ids: [target.customer_id], ...scope });
     expect(gone.rows).toEqual([]);
   });
 
@@ -204,7 +198,7 @@ describe('requests and results of every function', () => {
     const restoreArgs = { p_customer_id: target.customer_id, ...scope };
     const restored = await call<CustomerRow>('restore_customer', restoreArgs);
     pin(restored.request, 'restore_customer', restoreArgs);
-    expect(restored.rows).toEqual(await sql.rpc('get_customer_by_organization', restoreArgs));
+    expect(restored.rows).toEqual(await sql.rpc('get_customers_by_ids', { p_customer_ids: [target.customer_id], ...scope }));
     expect(restored.rows[0]).toMatchObject({ customer_id: target.customer_id, name: 'Renamed' });
 
     const eraseArgs = { p_customer_id: target.customer_id, ...scope, p_merchant_id: tenant.merchantId };
