@@ -1,12 +1,21 @@
 /**
- * `npm run bench`: seeds the bench database once, starts the gateway (production mode) and the
- * baseline server as child processes, drives each scenario with autocannon from a third
- * process, and writes bench/results/ (latest, a dated copy, and `before` with --label before).
+ * `npm run bench`: seeds the bench database once, starts as child processes the gateway
+ * (production mode), the baseline server (the same SQL functions over node:http), the
+ * direct-SQL server (plain SQL over node:http) and the peer (PostGraphile v5, from the bench's
+ * own package bench/peers, installed on first use with `npm ci --prefix bench/peers`), drives
+ * each scenario with autocannon from another process, the servers taking turns round after
+ * round, times each SQL function against its plain SQL on the database, and writes
+ * bench/results/ (latest, a dated copy, and `before` with --label before).
  *
- * Options: --duration <s> (10), --warmup <s> (3), --connections 16,64, --only a,b (scenario
- * names), --reseed, --label <name> (written in the results; "before" also keeps before.json).
+ * All servers run on the Node 22 binary of bench/peers (the `node` package at 22.x), so the
+ * gateway and the peer are compared on the same runtime; without that package (no registry,
+ * or --no-peer) they run on this process's Node and the peer is left out.
+ *
+ * Options: --duration <s> (10), --warmup <s> (3), --rounds <n> (3), --connections 16,64,
+ * --only a,b (scenario names; `db` is the database-side scenario), --no-peer, --db-seconds <s>
+ * (3), --reseed, --label <name> (written in the results; "before" also keeps before.json).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -16,8 +25,10 @@ import pg from 'pg';
 import { migrate } from '../src/db/migrate';
 import { postgresDatabase } from '../src/db/pg-database';
 import { projectRoot } from '../src/paths';
-import type { BenchResults, Machine, ScenarioRun, TargetRun } from './report';
-import { renderMarkdown } from './report';
+import type { DbCallRun } from './db-calls';
+import { dbCallPairs, runDbCalls } from './db-calls';
+import type { BenchResults, Machine, ScenarioRun, ServerName, ServerResult, TargetRun } from './report';
+import { renderMarkdown, SERVER_NAMES } from './report';
 import type { Scenario } from './scenarios';
 import { buildScenarios, SEARCH_TERM } from './scenarios';
 import type { BenchData } from './seed';
@@ -41,10 +52,23 @@ interface Options {
   only: string[] | undefined;
   reseed: boolean;
   label: string;
+  rounds: number;
+  peer: boolean;
+  dbSeconds: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { durationSeconds: 10, warmupSeconds: 3, connections: [16, 64], only: undefined, reseed: false, label: 'latest' };
+  const options: Options = {
+    durationSeconds: 10,
+    warmupSeconds: 3,
+    connections: [16, 64],
+    only: undefined,
+    reseed: false,
+    label: 'latest',
+    rounds: 3,
+    peer: true,
+    dbSeconds: 3,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const next = () => {
@@ -63,6 +87,9 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--only') options.only = next().split(',');
     else if (arg === '--reseed') options.reseed = true;
     else if (arg === '--label') options.label = next();
+    else if (arg === '--rounds') options.rounds = positive(next());
+    else if (arg === '--no-peer') options.peer = false;
+    else if (arg === '--db-seconds') options.dbSeconds = positive(next());
     else throw new Error(`unknown option ${arg}`);
   }
   return options;
@@ -105,8 +132,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHttp(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering`);
     try {
@@ -117,18 +144,18 @@ async function waitForHttp(url: string, child: ChildProcess, name: string): Prom
     }
     await sleep(200);
   }
-  throw new Error(`${name} did not answer ${url} within 30 s`);
+  throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
 interface Server {
-  name: string;
+  name: ServerName;
   child: ChildProcess;
   url: string;
   stderr: string[];
 }
 
-function startProcess(name: string, script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: string[] } {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+function startProcess(node: string, script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: string[] } {
+  const child = spawn(node, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr.push(chunk.toString('utf8'));
@@ -173,8 +200,34 @@ function peakRssMiB(pid: number | undefined): number | null {
   }
 }
 
-/** The application names of the servers' pools (pg-database.ts and baseline-server.ts). */
-const SERVER_APPLICATIONS = ['customers-gateway', 'bench-baseline'];
+/** The application names of the servers' pools (pg-database.ts, baseline-server.ts, direct-server.ts, peers/). */
+const SERVER_APPLICATIONS = ['customers-gateway', 'bench-baseline', 'bench-direct', 'bench-postgraphile'];
+
+/** The bench's own package: the peer server and the Node 22 binary. */
+function peersDir(): string {
+  return path.join(projectRoot(), 'bench', 'peers');
+}
+
+/** The Node 22 binary of bench/peers, installed there on first use; undefined when it cannot be. */
+function peersNode(): string | undefined {
+  const dir = peersDir();
+  const node = path.join(dir, 'node_modules', 'node', 'bin', 'node');
+  const ready = () => existsSync(node) && existsSync(path.join(dir, 'node_modules', 'postgraphile', 'package.json'));
+  if (!ready()) {
+    log('installing the peer package (npm ci --prefix bench/peers, once)');
+    const npm = spawnSync('npm', ['ci', '--prefix', dir, '--no-audit', '--no-fund'], { stdio: ['ignore', 2, 2] });
+    if (npm.status !== 0 || !ready()) {
+      log('bench/peers could not be installed: the peer is left out and the servers run on this Node');
+      return undefined;
+    }
+  }
+  return node;
+}
+
+function nodeVersion(node: string): string {
+  const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : 'unknown';
+}
 
 /**
  * Transactions of the bench database, committed and rolled back. Each read is a connection of
@@ -280,7 +333,7 @@ async function measure(
   };
 }
 
-function machine(postgresVersion: string): Machine {
+function machine(postgresVersion: string, serverNode: string): Machine {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
   return {
@@ -288,6 +341,7 @@ function machine(postgresVersion: string): Machine {
     cores: os.cpus().length,
     memoryGiB: os.totalmem() / 1024 ** 3,
     node: process.version,
+    serverNode,
     postgres: postgresVersion,
     os: `${os.type()} ${os.release()}`,
   };
@@ -339,7 +393,10 @@ async function main(): Promise<void> {
     await db.close();
   }
   const scenarios = buildScenarios(data).filter((scenario) => !options.only || options.only.includes(scenario.name));
-  if (scenarios.length === 0) throw new Error(`no scenario named ${options.only?.join(', ')}`);
+  const runDb = !options.only || options.only.includes('db');
+  if (scenarios.length === 0 && !runDb) throw new Error(`no scenario named ${options.only?.join(', ')}`);
+  const node22 = options.peer ? peersNode() : undefined;
+  const serverNode = node22 ?? process.execPath;
 
   const tmp = path.join(os.tmpdir(), `gateway-bench-${process.pid}`);
   mkdirSync(tmp, { recursive: true });
@@ -355,33 +412,65 @@ async function main(): Promise<void> {
   const baselinePoolSize = Number(process.env.BASELINE_POOL_SIZE ?? process.env.DB_POOL_SIZE ?? 10);
   const gatewayPort = await freePort();
   const baselinePort = await freePort();
+  const directPort = await freePort();
+  const peerPort = await freePort();
   const processEnv = { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl };
-  const gw = startProcess('gateway', path.join(root, 'dist', 'src', 'main.js'), { ...processEnv, ...gatewayEnv, PORT: String(gatewayPort) });
-  const gateway: Server = { name: 'gateway', ...gw, url: `http://127.0.0.1:${gatewayPort}/graphql` };
-  const bl = startProcess('baseline', path.join(__dirname, 'baseline-server.js'), {
+  const servers: Server[] = [];
+  const gw = startProcess(serverNode, path.join(root, 'dist', 'src', 'main.js'), { ...processEnv, ...gatewayEnv, PORT: String(gatewayPort) });
+  servers.push({ name: 'gateway', ...gw, url: `http://127.0.0.1:${gatewayPort}/graphql` });
+  const bl = startProcess(serverNode, path.join(__dirname, 'baseline-server.js'), {
     ...processEnv,
     PORT: String(baselinePort),
     BASELINE_POOL_SIZE: String(baselinePoolSize),
   });
-  const baseline: Server = { name: 'baseline', ...bl, url: `http://127.0.0.1:${baselinePort}` };
+  servers.push({ name: 'baseline', ...bl, url: `http://127.0.0.1:${baselinePort}` });
+  const dr = startProcess(serverNode, path.join(__dirname, 'direct-server.js'), {
+    ...processEnv,
+    PORT: String(directPort),
+    BASELINE_POOL_SIZE: String(baselinePoolSize),
+  });
+  servers.push({ name: 'direct', ...dr, url: `http://127.0.0.1:${directPort}` });
+  if (node22) {
+    const pr = startProcess(node22, path.join(peersDir(), 'postgraphile-server.mjs'), {
+      ...processEnv,
+      PORT: String(peerPort),
+      POOL_SIZE: String(baselinePoolSize),
+      GRAPHILE_ENV: 'production',
+      NODE_ENV: 'production',
+    });
+    servers.push({ name: 'peer', ...pr, url: `http://127.0.0.1:${peerPort}/graphql` });
+  }
   const stats: Stats = { url: databaseUrl, overhead: await calibrate(databaseUrl) };
 
   const runs: ScenarioRun[] = [];
+  let dbCalls: DbCallRun[] = [];
   try {
-    await waitForHttp(`http://127.0.0.1:${gatewayPort}/health`, gateway.child, 'the gateway');
-    await waitForHttp(`${baseline.url}/health`, baseline.child, 'the baseline');
-    log(`gateway pid ${gateway.child.pid} on ${gatewayPort}, baseline pid ${baseline.child.pid} on ${baselinePort}`);
+    for (const server of servers) {
+      const health = server.url.replace(/\/graphql$/, '') + '/health';
+      await waitForHttp(health, server.child, `the ${server.name}`, server.name === 'peer' ? 120_000 : 30_000);
+    }
+    log(`servers on ${nodeVersion(serverNode)}: ${servers.map((server) => `${server.name} pid ${server.child.pid}`).join(', ')}`);
     for (const scenario of scenarios) {
       for (const connections of options.connections) {
-        runs.push(await runScenario(scenario, connections, { gateway, baseline }, options, stats, tmp));
+        runs.push(await runScenario(scenario, connections, servers, options, stats, tmp));
       }
     }
   } catch (error) {
-    log(`gateway stderr (last lines):\n${gateway.stderr.join('').slice(-4000)}`);
+    for (const server of servers) log(`${server.name} stderr (last lines):\n${server.stderr.join('').slice(-4000)}`);
     throw error;
   } finally {
-    await Promise.all([stopProcess(gateway), stopProcess(baseline)]);
+    await Promise.all(servers.map(stopProcess));
     rmSync(tmp, { recursive: true, force: true });
+  }
+  if (runDb) {
+    log(`database-side scenario: ${options.dbSeconds} s per side, ${options.rounds} rounds`);
+    const pageIds = await firstPageIds(databaseUrl, data.readOrgs[0].organizationId);
+    dbCalls = await runDbCalls(databaseUrl, dbCallPairs(data.readOrgs[0], pageIds, data.bigOrgCustomerIds[0]), {
+      clients: 4,
+      seconds: options.dbSeconds,
+      rounds: options.rounds,
+      log,
+    });
   }
 
   const versionClient = new pg.Client({ connectionString: databaseUrl });
@@ -392,11 +481,14 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     label: options.label,
     date: new Date().toISOString(),
-    machine: machine(rows[0].version),
+    machine: machine(rows[0].version, nodeVersion(serverNode)),
     settings: {
       warmupSeconds: options.warmupSeconds,
       durationSeconds: options.durationSeconds,
       connections: options.connections,
+      rounds: options.rounds,
+      dbSeconds: options.dbSeconds,
+      servers: servers.map((server) => server.name),
       gatewayEnv,
       baselinePoolSize,
       statsOverhead: stats.overhead,
@@ -411,43 +503,115 @@ async function main(): Promise<void> {
     },
     data: describeData(data),
     runs,
+    dbCalls,
     totalSeconds: (Date.now() - started) / 1000,
   };
   const file = writeResults(results);
   log(`results: ${path.relative(root, file)}`);
 }
 
+/** The ids of the first page of the organization, as the list shows them (for the transactions call). */
+async function firstPageIds(url: string, organizationId: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ customer_id: string }>(
+      'select customer_id from customers where organization_id = $1 and environment = $2 and not is_deleted order by created_at desc, customer_id desc limit 50',
+      [organizationId, 'test'],
+    );
+    return rows.map((row) => row.customer_id);
+  } finally {
+    await client.end();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function failuresOf(run: TargetRun): number {
+  return run.summary.non2xx + run.summary.errors + run.summary.timeouts + run.summary.bodyErrors;
+}
+
+function summarize(runs: TargetRun[]): ServerResult {
+  const rps = runs.map((run) => run.summary.rps);
+  const byRps = [...runs].sort((a, b) => a.summary.rps - b.summary.rps);
+  const rss = runs.map((run) => run.peakRssMiB).filter((value): value is number => value !== null);
+  return {
+    runs,
+    medianRun: byRps[Math.floor((byRps.length - 1) / 2)],
+    rps: median(rps),
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    p50: median(runs.map((run) => run.summary.latencyMs.p50)),
+    p99: median(runs.map((run) => run.summary.latencyMs.p99)),
+    roundTrips: median(runs.map((run) => run.roundTripsPerRequest)),
+    peakRssMiB: rss.length ? Math.max(...rss) : null,
+    errors: runs.reduce((sum, run) => sum + failuresOf(run), 0),
+    sampleError: runs.map((run) => run.summary.sampleError).find((text) => text !== undefined),
+  };
+}
+
 async function runScenario(
   scenario: Scenario,
   connections: number,
-  servers: { gateway: Server; baseline: Server },
+  servers: Server[],
   options: Options,
   stats: Stats,
   tmp: string,
 ): Promise<ScenarioRun> {
-  const gatewayRun = await measure(servers.gateway, scenario.gateway, connections, options, stats, tmp);
-  const baselineRequests = scenario.baseline.requests;
-  const baselineServer = { ...servers.baseline, url: servers.baseline.url + scenario.baseline.path };
-  const baselineRun = await measure(baselineServer, baselineRequests, connections, options, stats, tmp);
+  const requestsFor = (server: Server): { url: string; requests: LoadRequest[] } | undefined => {
+    if (server.name === 'gateway') return { url: server.url, requests: scenario.gateway };
+    if (server.name === 'peer') return scenario.peer ? { url: server.url, requests: scenario.peer } : undefined;
+    return { url: server.url + scenario.baseline.path, requests: scenario.baseline.requests };
+  };
+  const taking = servers.filter((server) => requestsFor(server) !== undefined);
+  const perServer = new Map<ServerName, TargetRun[]>();
+  for (let round = 0; round < options.rounds; round += 1) {
+    // The servers take turns; each round starts with the next one, so none always goes first.
+    const order = taking.map((_, i) => taking[(i + round) % taking.length]);
+    for (const server of order) {
+      const target = requestsFor(server);
+      if (!target) continue;
+      const run = await measure({ ...server, url: target.url }, target.requests, connections, options, stats, tmp);
+      perServer.set(server.name, [...(perServer.get(server.name) ?? []), run]);
+    }
+  }
+  const results: Partial<Record<ServerName, ServerResult>> = {};
+  for (const [name, runs] of perServer) results[name] = summarize(runs);
+  const gateway = results.gateway;
+  const baseline = results.baseline;
+  if (!gateway || !baseline) throw new Error('the gateway and the baseline run every scenario');
+  const ratioTo = (name: ServerName) => {
+    const other = results[name];
+    return other && other.rps > 0 ? gateway.rps / other.rps : undefined;
+  };
   const run: ScenarioRun = {
     scenario: scenario.name,
     description: scenario.description,
     connections,
     expectedRoundTrips: scenario.expectedRoundTrips,
-    gateway: gatewayRun,
-    baseline: baselineRun,
-    ratio: baselineRun.summary.rps > 0 ? gatewayRun.summary.rps / baselineRun.summary.rps : 0,
+    gateway: gateway.medianRun,
+    baseline: baseline.medianRun,
+    ratio: ratioTo('baseline') ?? 0,
+    servers: results,
+    ratios: { baseline: ratioTo('baseline'), direct: ratioTo('direct'), peer: ratioTo('peer') },
   };
-  const g = gatewayRun.summary;
-  const b = baselineRun.summary;
-  const failures = g.non2xx + g.errors + g.timeouts + g.bodyErrors;
-  log(
-    `${scenario.name} c=${connections}: gateway ${g.rps.toFixed(0)} req/s p50 ${g.latencyMs.p50} p99 ${g.latencyMs.p99} ms, ` +
-      `rt ${gatewayRun.roundTripsPerRequest.toFixed(2)}, rss ${gatewayRun.peakRssMiB?.toFixed(0) ?? 'n/a'} MiB | baseline ${b.rps.toFixed(0)} req/s ` +
-      `p50 ${b.latencyMs.p50} ms rt ${baselineRun.roundTripsPerRequest.toFixed(2)} | ratio ${(run.ratio * 100).toFixed(0)}%` +
-      (failures ? ` | ${failures} FAILED: ${g.sampleError ?? ''}` : ''),
-  );
-  if (b.non2xx + b.errors + b.timeouts + b.bodyErrors > 0) log(`  baseline failures: ${b.sampleError ?? ''}`);
+  const parts = SERVER_NAMES.flatMap((name) => {
+    const result = results[name];
+    if (!result) return [];
+    return [
+      `${name} ${result.rps.toFixed(0)} req/s (${result.rpsMin.toFixed(0)}-${result.rpsMax.toFixed(0)}) p50 ${result.p50} ms rt ${result.roundTrips.toFixed(2)}` +
+        (result.errors ? ` ${result.errors} FAILED: ${result.sampleError ?? ''}` : ''),
+    ];
+  });
+  const ratios = (['peer', 'direct', 'baseline'] as const)
+    .filter((name) => run.ratios?.[name] !== undefined)
+    .map((name) => `/${name} ${((run.ratios?.[name] ?? 0) * 100).toFixed(0)}%`)
+    .join(' ');
+  log(`${scenario.name} c=${connections}: ${parts.join(' | ')} | gateway ${ratios}, rss ${gateway.peakRssMiB?.toFixed(0) ?? 'n/a'} MiB`);
   return run;
 }
 

@@ -1,0 +1,103 @@
+/**
+ * The direct-SQL server: node:http and a pg Pool sending hand-written SQL (plain-sql.ts), no SQL
+ * function, no framework, no GraphQL, no authentication (the tenant comes in the body). Same
+ * routes and request bodies as the baseline (baseline-server.ts), so the same scenario requests
+ * drive both. Its throughput is what Node and PostgreSQL allow on this machine for the same
+ * rows; the gateway's divided by it is the gateway's own cost.
+ *
+ * `node dist/bench/direct-server.js` with DATABASE_URL, PORT and BASELINE_POOL_SIZE.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { countSql, CREATE_SQL, CUSTOMERS_BY_IDS_SQL, listSql, TRANSACTIONS_SQL, updateSql } from './plain-sql';
+
+interface Tenant {
+  org: string;
+  env: 'live' | 'test';
+}
+
+interface ListBody extends Tenant {
+  search?: string | null;
+  status?: 'all' | 'active' | 'inactive';
+  offset: number;
+  limit: number;
+  total?: boolean;
+  transactions?: number;
+}
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.BASELINE_POOL_SIZE ?? 10),
+  application_name: 'bench-direct',
+});
+pool.on('error', () => undefined);
+
+async function rows(text: string, values: unknown[]): Promise<unknown[]> {
+  return (await pool.query(text, values)).rows;
+}
+
+async function list(body: ListBody): Promise<unknown> {
+  const filter = { search: body.search ?? null, status: body.status ?? 'all' };
+  const page = listSql(filter, body.org, body.env, body.offset, body.limit);
+  const count = countSql(filter, body.org, body.env);
+  const [customers, total] = await Promise.all([
+    rows(page.text, page.values),
+    body.total ? rows(count.text, count.values) : Promise.resolve(undefined),
+  ]);
+  let transactions: unknown[] | undefined;
+  if (body.transactions && customers.length > 0) {
+    const ids = customers.map((row) => (row as { customer_id: string }).customer_id);
+    transactions = await rows(TRANSACTIONS_SQL, [ids, body.org, body.env, body.transactions]);
+  }
+  return { customers, total, transactions };
+}
+
+const routes: Record<string, (body: never) => Promise<unknown>> = {
+  '/list': list,
+  '/customer': (body: Tenant & { id: string }) => rows(CUSTOMERS_BY_IDS_SQL, [[body.id], body.org, body.env]),
+  '/create': (body: Tenant & { merchant: string; name: string; email?: string | null; city?: string | null }) =>
+    rows(CREATE_SQL, [body.merchant, body.org, body.env, body.name, body.email ?? null, body.city ?? null]),
+  '/update': (body: Tenant & { id: string; patch: Record<string, unknown> }) => {
+    const update = updateSql(body.patch);
+    return rows(update.text, [body.id, body.org, body.env, ...update.values]);
+  },
+};
+
+const server = http.createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/health') {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    return;
+  }
+  const route = req.url ? routes[req.url] : undefined;
+  if (req.method !== 'POST' || !route) {
+    res.writeHead(404).end();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    Promise.resolve()
+      .then(() => route(JSON.parse(Buffer.concat(chunks).toString('utf8')) as never))
+      .then(
+        (result) => {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+        },
+        (error: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
+        },
+      );
+  });
+});
+server.keepAliveTimeout = 5_000;
+
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
+});
+
+function stop(): void {
+  server.close();
+  void pool.end().finally(() => process.exit(0));
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
