@@ -2,6 +2,7 @@ import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength, ValidateI
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 import { E164, IsMetadata, LIMITS, NotBlank, NotNullWhenPresent } from '../validation/rules';
+import type { AssertTrue, HasFields, InputField } from './customer.fields';
 
 const e164 = (field: string) => ({ message: `${field} must be an E.164 phone number` });
 
@@ -124,3 +125,7 @@ export class UpdateCustomerInput {
   @IsMetadata()
   metadata?: Record<string, unknown> | null;
 }
+
+/** Compile only while the inputs have exactly the settable fields of customer.fields.ts. */
+export type CreateInputMatchesShape = AssertTrue<HasFields<CreateCustomerInput, InputField>>;
+export type UpdateInputMatchesShape = AssertTrue<HasFields<UpdateCustomerInput, InputField>>;

@@ -1,27 +1,11 @@
-import type { EnvironmentName } from '../auth/api-keys';
+import type { CustomerRow } from './customer.fields';
+import { CUSTOMER_SHAPE } from './customer.fields';
 import type { Customer } from './customer.type';
-import type { Environment, TransactionStatus } from './enums';
+import type { TransactionStatus } from './enums';
 import type { Transaction } from './transaction.type';
 
-/** A row of the SQL functions' public_customer shape. */
-export interface CustomerRow {
-  customer_id: string;
-  organization_id: string;
-  name: string;
-  email: string | null;
-  phone_number: string | null;
-  whatsapp_number: string | null;
-  country: string | null;
-  city: string | null;
-  address: string | null;
-  postal_code: string | null;
-  is_business: boolean;
-  metadata: Record<string, unknown> | null;
-  environment: EnvironmentName;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-}
+export type { CustomerRow } from './customer.fields';
+export { PATCH_COLUMNS } from './customer.fields';
 
 /** A row of the SQL functions' public_transaction shape. */
 export interface TransactionRow {
@@ -44,25 +28,12 @@ export interface CustomerTotalsRow {
   amount_spent: { currency_code: string; amount: string }[];
 }
 
+/** A row as the GraphQL type: each column under its field's name (customer.fields.ts). */
 export function toCustomer(row: CustomerRow): Customer {
-  return {
-    id: row.customer_id,
-    organizationId: row.organization_id,
-    name: row.name,
-    email: row.email,
-    phoneNumber: row.phone_number,
-    whatsappNumber: row.whatsapp_number,
-    country: row.country,
-    city: row.city,
-    address: row.address,
-    postalCode: row.postal_code,
-    isBusiness: row.is_business,
-    metadata: row.metadata,
-    environment: row.environment as Environment,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    version: row.version,
-  };
+  const customer: Record<string, unknown> = {};
+  for (const { field, column } of CUSTOMER_SHAPE) customer[field] = row[column];
+  // environment: the row's 'live' or 'test' are the Environment enum's values
+  return customer as unknown as Customer;
 }
 
 export function toTransaction(row: TransactionRow): Transaction {
@@ -77,17 +48,3 @@ export function toTransaction(row: TransactionRow): Transaction {
     createdAt: row.created_at,
   };
 }
-
-/** GraphQL input field names and the database's, for patches. */
-export const PATCH_COLUMNS = {
-  name: 'name',
-  email: 'email',
-  phoneNumber: 'phone_number',
-  whatsappNumber: 'whatsapp_number',
-  country: 'country',
-  city: 'city',
-  address: 'address',
-  postalCode: 'postal_code',
-  isBusiness: 'is_business',
-  metadata: 'metadata',
-} as const;

@@ -1,7 +1,8 @@
 import type { Database } from '../db/database';
 import type { Tenant } from '../auth/tenant';
-import type { CustomerRow, CustomerTotalsRow, TransactionRow } from './customer.mapper';
-import { PATCH_COLUMNS } from './customer.mapper';
+import type { CustomerPatch, CustomerRow, NewCustomer } from './customer.fields';
+import { INPUT_FIELDS } from './customer.fields';
+import type { CustomerTotalsRow, TransactionRow } from './customer.mapper';
 import type { ActivityStatus, CustomerType } from './enums';
 
 export interface CustomerFilter {
@@ -10,21 +11,7 @@ export interface CustomerFilter {
   status: ActivityStatus;
 }
 
-export interface NewCustomer {
-  name: string;
-  email?: string | null;
-  phoneNumber?: string | null;
-  whatsappNumber?: string | null;
-  country?: string | null;
-  city?: string | null;
-  address?: string | null;
-  postalCode?: string | null;
-  isBusiness?: boolean | null;
-  metadata?: Record<string, unknown> | null;
-}
-
-/** Fields to change: a key that is present (even with null) changes; an absent one does not. */
-export type CustomerPatch = { [K in keyof typeof PATCH_COLUMNS]?: NewCustomer[K] | null };
+export type { CustomerPatch, NewCustomer };
 
 /**
  * The only way resolvers reach customer data. Bound to one tenant at construction: every call
@@ -72,19 +59,12 @@ export class CustomerRepository {
    * call's customer as it is now, or undefined when it has since been deleted or erased.
    */
   async create(input: NewCustomer, idempotencyKey: string | null = null): Promise<CustomerRow | undefined> {
+    const fields: Record<string, unknown> = {};
+    for (const spec of INPUT_FIELDS) fields[`p_${spec.column}`] = input[spec.field] ?? ('createDefault' in spec ? spec.createDefault : null);
     const [row] = await this.db.rpc<CustomerRow>('create_customer', {
       ...this.scope,
       p_merchant_id: this.tenant.merchantId,
-      p_name: input.name,
-      p_email: input.email ?? null,
-      p_phone_number: input.phoneNumber ?? null,
-      p_whatsapp_number: input.whatsappNumber ?? null,
-      p_country: input.country ?? null,
-      p_city: input.city ?? null,
-      p_address: input.address ?? null,
-      p_postal_code: input.postalCode ?? null,
-      p_is_business: input.isBusiness ?? false,
-      p_metadata: input.metadata ?? null,
+      ...fields,
       // absent, not null, without a key: the call stays the seed's create_customer call
       ...(idempotencyKey === null ? {} : { p_idempotency_key: idempotencyKey }),
     });
@@ -94,10 +74,7 @@ export class CustomerRepository {
   /** Returns the updated row, or undefined when the customer is not the tenant's (or deleted). */
   async update(id: string, patch: CustomerPatch, expectedVersion: number | null = null): Promise<CustomerRow | undefined> {
     const body: Record<string, unknown> = {};
-    for (const [field, column] of Object.entries(PATCH_COLUMNS)) {
-      const value = patch[field as keyof CustomerPatch];
-      if (value !== undefined) body[column] = value;
-    }
+    for (const { field, column } of INPUT_FIELDS) if (patch[field] !== undefined) body[column] = patch[field];
     const [row] = await this.db.rpc<CustomerRow>('update_customer', {
       ...this.scope,
       p_customer_id: id,

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import type { AssertTrue, CustomerValues, HasFields } from './customer.fields';
 import { Environment } from './enums';
 
 // simpleResolvers: plain fields use graphql-js's default resolver, no per-field wrapper
@@ -60,3 +61,6 @@ export class Customer {
   })
   version!: number;
 }
+
+/** Compiles only while the class has exactly the fields of the table in customer.fields.ts. */
+export type CustomerMatchesShape = AssertTrue<HasFields<Customer, keyof CustomerValues>>;

@@ -1,12 +1,15 @@
-import { PATCH_COLUMNS } from '../customers/customer.mapper';
+import type { FieldKind as ValueKind, InputField, RestSpec } from '../customers/customer.fields';
+import { INPUT_FIELDS, PATCH_COLUMNS, REST_SHAPE } from '../customers/customer.fields';
 import type { Customer } from '../customers/customer.type';
 import type { FieldError } from '../errors';
 
 /**
- * How a REST field's value looks on the wire. One table drives the conversion of customers to
- * the original API's snake_case JSON and the OpenAPI schemas, so the two cannot disagree.
+ * How a REST field's value looks on the wire. One table (src/customers/customer.fields.ts) drives
+ * the conversion of customers to the original API's snake_case JSON and the OpenAPI schemas, so
+ * the two cannot disagree.
  */
-export type FieldKind = 'uuid' | 'string' | 'nullableString' | 'boolean' | 'metadata' | 'environment' | 'dateTime';
+export type { InputField };
+export type FieldKind = RestSpec['kind'];
 
 export interface RestField {
   readonly rest: string;
@@ -15,43 +18,16 @@ export interface RestField {
   readonly description: string;
 }
 
-export const CUSTOMER_FIELDS: readonly RestField[] = [
-  { rest: 'customer_id', graphql: 'id', kind: 'uuid', description: "The customer's id." },
-  { rest: 'organization_id', graphql: 'organizationId', kind: 'uuid', description: "Your organization's id." },
-  { rest: 'name', graphql: 'name', kind: 'string', description: 'Full name of the person or business.' },
-  { rest: 'email', graphql: 'email', kind: 'nullableString', description: 'Email address.' },
-  { rest: 'phone_number', graphql: 'phoneNumber', kind: 'nullableString', description: 'Phone number in E.164 form.' },
-  { rest: 'whatsapp_number', graphql: 'whatsappNumber', kind: 'nullableString', description: 'WhatsApp number in E.164 form.' },
-  { rest: 'country', graphql: 'country', kind: 'nullableString', description: 'Country.' },
-  { rest: 'city', graphql: 'city', kind: 'nullableString', description: 'City.' },
-  { rest: 'address', graphql: 'address', kind: 'nullableString', description: 'Street address.' },
-  { rest: 'postal_code', graphql: 'postalCode', kind: 'nullableString', description: 'Postal code.' },
-  { rest: 'is_business', graphql: 'isBusiness', kind: 'boolean', description: 'Whether the customer is a business.' },
-  { rest: 'metadata', graphql: 'metadata', kind: 'metadata', description: 'Your own data about the customer.' },
-  { rest: 'environment', graphql: 'environment', kind: 'environment', description: "The environment of the key: live or test." },
-  { rest: 'created_at', graphql: 'createdAt', kind: 'dateTime', description: 'When the customer was created (UTC).' },
-  { rest: 'updated_at', graphql: 'updatedAt', kind: 'dateTime', description: 'When the customer last changed (UTC).' },
-];
+export const CUSTOMER_FIELDS: readonly RestField[] = REST_SHAPE.map((spec) => ({ rest: spec.column, graphql: spec.field, kind: spec.kind, description: spec.rest }));
 
 /** The fields a POST or PATCH body may carry, REST name to GraphQL input field. */
-export type InputField = keyof typeof PATCH_COLUMNS;
-export const BODY_FIELDS: ReadonlyMap<string, InputField> = new Map(
-  (Object.entries(PATCH_COLUMNS) as [InputField, string][]).map(([graphql, rest]) => [rest, graphql]),
-);
+export const BODY_FIELDS: ReadonlyMap<string, InputField> = new Map(INPUT_FIELDS.map((spec) => [spec.column, spec.field]));
+
+/** The JSON type a body field of each kind must have (null aside). */
+const BODY_KIND: Readonly<Partial<Record<ValueKind, 'string' | 'boolean' | 'object'>>> = { string: 'string', nullableString: 'string', boolean: 'boolean', metadata: 'object' };
 
 /** The JSON type each body field must have (null aside). */
-export const BODY_KINDS: Readonly<Record<InputField, 'string' | 'boolean' | 'object'>> = {
-  name: 'string',
-  email: 'string',
-  phoneNumber: 'string',
-  whatsappNumber: 'string',
-  country: 'string',
-  city: 'string',
-  address: 'string',
-  postalCode: 'string',
-  isBusiness: 'boolean',
-  metadata: 'object',
-};
+export const BODY_KINDS = Object.fromEntries(INPUT_FIELDS.map((spec) => [spec.field, BODY_KIND[spec.kind]])) as Readonly<Record<InputField, 'string' | 'boolean' | 'object'>>;
 
 /** The REST name of a GraphQL field (unchanged when they are the same, e.g. pageSize, id). */
 export function restFieldName(graphql: string): string {
