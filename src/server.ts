@@ -17,8 +17,10 @@ import { bodyTimeout, isClientAbort } from './http/body-timeout';
 import { corsPolicy } from './http/cors';
 import { bodyErrorOf, jsonBody } from './http/json-body';
 import { requestLog } from './http/request-id';
+import { queryEncodingProblem } from './http/url-encoding';
 import type { Logger } from './logger';
 import { noStore, operationLog, requireApiKey } from './plugins';
+import { RestError, sendRestError } from './rest/rest-error';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
 import { createLimits } from './limits';
@@ -126,6 +128,13 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
 
   app.use(requestLog(logger));
   app.use(bodyTimeout(config.bodyTimeoutMs));
+  // GraphQL over GET and REST alike: malformed escapes are refused, never decoded to U+FFFD.
+  app.use((req, res, next) => {
+    const problem = queryEncodingProblem(req.url);
+    if (!problem) next();
+    else if (req.path.startsWith('/graphql')) jsonError(res, 'BAD_REQUEST', problem, 400);
+    else sendRestError(res, RestError.badRequest([problem]));
+  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

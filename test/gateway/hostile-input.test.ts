@@ -179,6 +179,33 @@ describe('text that is not valid Unicode is refused with a field error, never ch
   });
 });
 
+describe('a query string that is not valid percent-encoded UTF-8 is refused, never decoded to U+FFFD', () => {
+  const MESSAGE = /^The query string is not valid percent-encoded UTF-8 \(parameter search\)/;
+  test.each(['%FF', '%E2%82', 'a%', '%zz', '%C0%AF'])('REST search=%s: 400, and nothing was searched', async (escaped) => {
+    const before = gw.db.names().length;
+    const response = await fetch(`${gw.url}/customers?search=${escaped}`, { headers: { 'x-api-key': key } });
+    expect(response.status).toBe(400);
+    // the original API's error shape
+    const body = (await response.json()) as { statusCode: number; message: string[] };
+    expect(body).toEqual({ statusCode: 400, message: [expect.stringMatching(MESSAGE)] });
+    expect(gw.db.names().length).toBe(before);
+  });
+
+  test('GraphQL over GET: the same refusal, before the document is parsed', async () => {
+    const query = encodeURIComponent('{ customers(search: "x") { pagination { page } } }').replace('x', '%FF');
+    const response = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0].message).toMatch(/^The query string is not valid percent-encoded UTF-8 \(parameter query\)/);
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  test('valid escapes of any UTF-8 text still reach the search', async () => {
+    const response = await fetch(`${gw.url}/customers?search=${encodeURIComponent('Émile 😀')}&type=all`, { headers: { 'x-api-key': key } });
+    expect(response.status).toBe(200);
+  });
+});
+
 describe("Apollo's persisted-query errors keep Apollo's codes, with a message saying what is wrong", () => {
   const QUERY = '{ customers(pageSize: 1) { pagination { page } } }';
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
