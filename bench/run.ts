@@ -554,6 +554,9 @@ function summarize(runs: TargetRun[]): ServerResult {
   };
 }
 
+/** Servers found dead, reported once. */
+const reportedDead = new Set<ServerName>();
+
 async function runScenario(
   scenario: Scenario,
   connections: number,
@@ -567,14 +570,22 @@ async function runScenario(
     if (server.name === 'peer') return scenario.peer ? { url: server.url, requests: scenario.peer } : undefined;
     return { url: server.url + scenario.baseline.path, requests: scenario.baseline.requests };
   };
-  const taking = servers.filter((server) => requestsFor(server) !== undefined);
+  const alive = (server: Server) => {
+    if (server.child.exitCode === null && server.child.signalCode === null) return true;
+    if (!reportedDead.has(server.name)) {
+      reportedDead.add(server.name);
+      log(`the ${server.name} has exited (left out from here on); its stderr:\n${server.stderr.join('').slice(-3000)}`);
+    }
+    return false;
+  };
+  const taking = servers.filter((server) => requestsFor(server) !== undefined && alive(server));
   const perServer = new Map<ServerName, TargetRun[]>();
   for (let round = 0; round < options.rounds; round += 1) {
     // The servers take turns; each round starts with the next one, so none always goes first.
     const order = taking.map((_, i) => taking[(i + round) % taking.length]);
     for (const server of order) {
       const target = requestsFor(server);
-      if (!target) continue;
+      if (!target || !alive(server)) continue;
       const run = await measure({ ...server, url: target.url }, target.requests, connections, options, stats, tmp);
       perServer.set(server.name, [...(perServer.get(server.name) ?? []), run]);
     }
@@ -583,7 +594,7 @@ async function runScenario(
   for (const [name, runs] of perServer) results[name] = summarize(runs);
   const gateway = results.gateway;
   const baseline = results.baseline;
-  if (!gateway || !baseline) throw new Error('the gateway and the baseline run every scenario');
+  if (!gateway || !baseline) throw new Error('the gateway or the baseline exited: see its stderr above');
   const ratioTo = (name: ServerName) => {
     const other = results[name];
     return other && other.rps > 0 ? gateway.rps / other.rps : undefined;

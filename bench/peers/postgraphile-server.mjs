@@ -22,7 +22,10 @@ const pool = new pg.Pool({
   max: Number(process.env.POOL_SIZE ?? 10),
   application_name: 'bench-postgraphile',
 });
+// The bench ends the servers' connections after every run (bench/run.ts, for exact round-trip
+// counts); a connection ended while checked out must not take the process down with it.
 pool.on('error', () => undefined);
+pool.on('connect', (client) => client.on('error', () => undefined));
 
 /** @type {GraphileConfig.Preset} */
 const preset = {
