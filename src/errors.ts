@@ -2,7 +2,7 @@ import { ApolloServerErrorCode, ApolloServerValidationErrorCode, unwrapResolverE
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { DatabaseError } from './db/errors';
-import { requestScope } from './logger';
+import type { RequestScope } from './logger';
 
 /** Every code a client can see of ours. */
 export const ErrorCode = {
@@ -195,24 +195,39 @@ export function fromDatabaseError(error: DatabaseError, wholeRequest = false): G
  * errors as they are, database errors by their kind (logged as a warning), and undefined for
  * everything else, which the caller masks (see `reportInternal`).
  */
-export function clientErrorOf(error: unknown): GatewayError | undefined {
+export function clientErrorOf(error: unknown, scope: RequestScope | undefined): GatewayError | undefined {
   if (error instanceof GatewayError) return error;
   if (error instanceof DatabaseError) {
     const mapped = fromDatabaseError(error);
-    if (mapped) requestScope.getStore()?.log.warn({ err: error }, 'database error');
+    if (mapped) scope?.log.warn({ err: error }, 'database error');
     return mapped;
   }
   return undefined;
 }
 
 /**
- * Logs an error no client caused under the current request's id (the logger redacts it, see
+ * Logs an error no client caused under its request's id (the logger redacts it, see
  * logger.ts), and returns that id for the masked answer.
  */
-export function reportInternal(error: unknown, what = 'internal error'): string | undefined {
-  const scope = requestScope.getStore();
+export function reportInternal(error: unknown, scope: RequestScope | undefined, what = 'internal error'): string | undefined {
   scope?.log.error({ err: error }, what);
   return scope?.requestId;
+}
+
+/**
+ * The request each GraphQL error was raised in, for formatError (Apollo calls it with the error
+ * alone). Filled by the errorScope plugin (plugins.ts) before Apollo formats the errors; weak,
+ * so it holds nothing past the response. The request is passed this way, not through
+ * AsyncLocalStorage, which would turn on promise hooks for every promise of every request.
+ */
+const errorScopes = new WeakMap<object, RequestScope>();
+
+export function rememberErrorScope(error: unknown, scope: RequestScope): void {
+  if (typeof error === 'object' && error !== null) errorScopes.set(error, scope);
+}
+
+function errorScopeOf(error: unknown): RequestScope | undefined {
+  return typeof error === 'object' && error !== null ? errorScopes.get(error) : undefined;
 }
 
 function codeOf(formatted: GraphQLFormattedError): string | undefined {
@@ -238,7 +253,8 @@ const INTROSPECTION_OFF =
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof GatewayError) return withoutStack(formatted);
-  const mapped = clientErrorOf(original);
+  const scope = errorScopeOf(error) ?? errorScopeOf(original);
+  const mapped = clientErrorOf(original, scope);
   if (mapped) {
     const { reason } = mapped.extensions;
     return {
@@ -257,7 +273,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const refused = uncodedRequestError(original);
   if (refused) return { message: refused, extensions: { code: ApolloServerErrorCode.BAD_REQUEST } };
-  const requestId = reportInternal(original);
+  const requestId = reportInternal(original, scope);
   return {
     message: 'Internal server error',
     locations: formatted.locations,

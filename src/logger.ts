@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 import pretty from 'pino-pretty';
 import { DatabaseError } from './db/errors';
@@ -48,10 +47,8 @@ export function prettyStdout(): pino.DestinationStream {
   return pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true });
 }
 
+/** A request's id and logger (res.locals for express, the context for GraphQL). */
 export interface RequestScope {
   requestId: string;
   log: Logger;
 }
-
-/** The current HTTP request's id and logger, wherever the code runs during that request. */
-export const requestScope = new AsyncLocalStorage<RequestScope>();

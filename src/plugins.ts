@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { OperationDefinitionNode } from 'graphql';
 import { Kind } from 'graphql';
 import type { GraphQLContext } from './context';
+import { rememberErrorScope } from './errors';
 
 /**
  * The one "is this only introspection?" check: a query whose root selections are all
@@ -42,6 +43,24 @@ export const noStore: ApolloServerPlugin<GraphQLContext> = {
     return {
       async willSendResponse({ response }) {
         response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
+/**
+ * Tells formatError which request each error belongs to (its id and logger), so an internal
+ * error is logged under the request id that the masked answer carries. Apollo calls
+ * didEncounterErrors before it formats the errors.
+ */
+export const errorScope: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart({ contextValue }) {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) {
+          rememberErrorScope(error, contextValue);
+          rememberErrorScope(error.originalError, contextValue);
+        }
       },
     };
   },

@@ -19,7 +19,7 @@ import { bodyErrorOf, jsonBody } from './http/json-body';
 import { requestLog } from './http/request-id';
 import { queryEncodingProblem } from './http/url-encoding';
 import type { Logger } from './logger';
-import { noStore, operationLog, requireApiKey } from './plugins';
+import { errorScope, noStore, operationLog, requireApiKey } from './plugins';
 import { RestError, sendRestError } from './rest/rest-error';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
@@ -122,6 +122,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
       ...limits.plugins,
       requireApiKey,
       operationLog,
+      errorScope,
     ],
   });
   await apollo.start();
@@ -181,7 +182,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
       // another client error express raised itself, with its status
       jsonError(res, 'BAD_REQUEST', 'The request is malformed', status);
     } else {
-      reportInternal(error, 'unhandled HTTP error');
+      reportInternal(error, res.locals, 'unhandled HTTP error');
       jsonError(res, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
     }
   });

@@ -4,7 +4,6 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Tenant } from '../auth/tenant';
 import type { Logger } from '../logger';
-import { requestScope } from '../logger';
 
 /** A client's id is kept when it is a sane token, so its logs and ours line up. */
 const SANE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -46,7 +45,7 @@ function requestEntry(req: IncomingMessage, res: ServerResponse, durationMs: num
 /**
  * Gives every request an id (the client's `x-request-id` when sane, else a new UUID), echoes
  * it on the response, logs one line when the response is finished or the client went away
- * (pino-http), and runs the rest of the request with that id and a child logger in scope.
+ * (pino-http), and keeps that id and a child logger in res.locals for the rest of the request.
  */
 export function requestLog(logger: Logger): RequestHandler[] {
   const http = pinoHttp({
@@ -71,7 +70,7 @@ export function requestLog(logger: Logger): RequestHandler[] {
   const scope = (req: Request, res: Response, next: NextFunction): void => {
     res.locals.requestId = String(req.id);
     res.locals.log = req.log;
-    requestScope.run({ requestId: res.locals.requestId, log: req.log }, next);
+    next();
   };
   return [http, scope];
 }

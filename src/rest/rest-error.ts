@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import type { FieldError } from '../errors';
 import { BadUserInputError, clientErrorOf, ConflictError, HTTP_STATUS, reportInternal } from '../errors';
 import { RateLimitedError } from '../limits/errors';
+import type { RequestScope } from '../logger';
 import { restMessage } from './fields';
 
 /** A 409's cause (GraphQL's `extensions.reason`): CONCURRENT_CHANGE may be retried as it is. */
@@ -43,11 +44,11 @@ function fieldMessages(errors: readonly FieldError[]): string[] {
  * The REST answer for anything a route threw: the status from the one code table, and
  * everything no client caused masked as a 500 and logged under the request id, as GraphQL does.
  */
-export function restErrorOf(error: unknown): RestError {
+export function restErrorOf(error: unknown, scope: RequestScope | undefined): RestError {
   if (error instanceof RestError) return error;
-  const coded = clientErrorOf(error);
+  const coded = clientErrorOf(error, scope);
   if (!coded) {
-    reportInternal(error, 'REST request failed');
+    reportInternal(error, scope, 'REST request failed');
     return RestError.internal();
   }
   const status = HTTP_STATUS[coded.code];

@@ -74,7 +74,7 @@ function errorHandler(bodyLimitBytes: number) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendRestError(res, status === 400 ? RestError.badRequest(['the request is malformed']) : new RestError(status, 'Bad request'));
     }
-    sendRestError(res, restErrorOf(error));
+    sendRestError(res, restErrorOf(error, res.locals));
   };
 }
 
