@@ -1,16 +1,9 @@
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys';
-import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/database';
 import { errorKind } from '../helpers/customers';
 import { createOrganization, type EnvironmentName } from '../helpers/tenants';
 
-let db: SqlDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db.close();
-});
+const db = useTestDatabase();
 
 interface KeyRow {
   api_key_id: string;

@@ -1,13 +1,8 @@
-import type { SqlDatabase } from '../../src/db/sql-database';
-import { callSqlFunction, openTestDatabase } from '../helpers/database';
+import { callSqlFunction, useTestDatabase } from '../helpers/database';
 import { addCustomer, type CustomerRow, errorKind, storedCustomer } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
+const db = useTestDatabase();
 
 const PUBLIC_COLUMNS = [
   'customer_id', 'organization_id', 'name', 'email', 'phone_number', 'whatsapp_number', 'country', 'city',

@@ -1,13 +1,8 @@
-import type { SqlDatabase } from '../../src/db/sql-database';
-import { callSqlFunction, openTestDatabase } from '../helpers/database';
+import { callSqlFunction, useTestDatabase } from '../helpers/database';
 import { addCustomer, addTransaction, countCustomers, listCustomers, storedCustomer } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
+const db = useTestDatabase();
 
 async function deleteCustomer(customerId: string, tenant: TestTenant): Promise<boolean> {
   const [row] = await db.rpc<{ deleted: boolean }>('delete_customer', {

@@ -1,13 +1,9 @@
 import { DatabaseError } from '../../src/db/errors';
 import { callSqlFunction } from '../helpers/database';
-import type { SqlDatabase } from '../../src/db/sql-database';
 import { listArgs } from '../helpers/customers';
-import { openDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
+import { useDatabaseWithTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-let t: TestTenant;
-beforeAll(async () => ({ db, tenant: t } = await openDatabaseWithTenant()));
-afterAll(() => db.close());
+const { db, tenant: t } = useDatabaseWithTenant();
 
 async function failure(call: Promise<unknown>): Promise<DatabaseError> {
   const error: unknown = await call.then(() => undefined, (e: unknown) => e);

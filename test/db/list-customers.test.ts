@@ -1,15 +1,10 @@
-import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/database';
 import {
   addCustomer, addTransaction, countCustomers, errorKind, listCustomers, minutesAgo, names, setCustomerCreatedAt,
 } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
+const db = useTestDatabase();
 
 describe('search', () => {
   let t: TestTenant;

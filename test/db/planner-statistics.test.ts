@@ -4,7 +4,7 @@ import { memoryDatabase } from '../../src/db/pglite';
 import type { PgliteDatabase } from '../../src/db/pglite';
 import { seedDemoCustomers } from '../../src/admin/admin';
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase, openTestEmbeddedDatabase } from '../helpers/database';
+import { openTestEmbeddedDatabase, useTestDatabase } from '../helpers/database';
 import { createTenant } from '../helpers/tenants';
 import { usingPostgres } from '../helpers/test-env';
 
@@ -15,13 +15,7 @@ async function plannerRows(db: SqlDatabase, table: string): Promise<number> {
 }
 
 describe('planner statistics after a seed', () => {
-  let db: SqlDatabase;
-  beforeAll(async () => {
-    db = await openTestDatabase();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
+  const db = useTestDatabase();
 
   test('seeding analyses the domain tables, so the next plans see the rows', async () => {
     const tenant = await createTenant(db);

@@ -1,15 +1,8 @@
-import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from '../helpers/database';
+import { useTestDatabase } from '../helpers/database';
 import { countCustomers, errorKind } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(async () => {
-  await db.close();
-});
+const db = useTestDatabase();
 
 const seed = (t: TestTenant, customers: number, perCustomer?: number) =>
   db.rpc<{ customers: number; transactions: number }>('seed_demo_customers', {

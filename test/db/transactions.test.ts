@@ -1,13 +1,8 @@
-import type { SqlDatabase } from '../../src/db/sql-database';
-import { callSqlFunction, openTestDatabase } from '../helpers/database';
+import { callSqlFunction, useTestDatabase } from '../helpers/database';
 import { addCustomer, addTransaction, errorKind, minutesAgo, type TransactionRow } from '../helpers/customers';
 import { createTenant, type TestTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-beforeAll(async () => {
-  db = await openTestDatabase();
-});
-afterAll(() => db.close());
+const db = useTestDatabase();
 
 const single = (t: TestTenant, customerId: string, limit?: number) =>
   callSqlFunction<TransactionRow>(db, 'fetch_customer_transactions', {

@@ -1,12 +1,8 @@
-import type { SqlDatabase } from '../../src/db/sql-database';
 import { callSqlFunction } from '../helpers/database';
 import { addCustomer, backdateUpdatedAt, type CustomerRow, errorKind, minutesAgo } from '../helpers/customers';
-import { createTenant, openDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
+import { createTenant, useDatabaseWithTenant, type TestTenant } from '../helpers/tenants';
 
-let db: SqlDatabase;
-let t: TestTenant;
-beforeAll(async () => ({ db, tenant: t } = await openDatabaseWithTenant()));
-afterAll(() => db.close());
+const { db, tenant: t } = useDatabaseWithTenant();
 
 function patch(customerId: string, p: unknown, tenant: TestTenant = t): Promise<CustomerRow[]> {
   return db.rpc<CustomerRow>('update_customer', {

@@ -1,6 +1,6 @@
 import { generateApiKey, hashApiKey } from '../../src/auth/api-keys';
 import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 import { createTenant } from '../helpers/tenants';
 
 const LIST = '{ customers { pagination { page } } }';
@@ -15,11 +15,7 @@ async function revoke(gw: TestGateway, key: string): Promise<void> {
 }
 
 describe('API key authentication', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ AUTH_CACHE_TTL_SECONDS: '1' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ AUTH_CACHE_TTL_SECONDS: '1' });
 
   test('a missing key is HTTP 401 "API key is missing" with code UNAUTHENTICATED', async () => {
     const res = await gw.gql(LIST);
@@ -81,11 +77,7 @@ describe('API key authentication', () => {
 });
 
 describe('tenancy: organizations and environments never cross', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway();
 
   const CREATE = 'mutation($name: String!) { createCustomer(input: { name: $name }) { id environment organizationId } }';
   const GET = 'query($id: ID!) { customer(id: $id) { id } }';

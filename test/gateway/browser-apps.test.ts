@@ -1,5 +1,5 @@
 import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { startGateway, useGateway } from '../helpers/gateway';
 
 const APP = 'http://localhost:3000';
 
@@ -14,13 +14,7 @@ function exposed(res: { headers: Headers }): string[] {
 }
 
 describe('browser apps (CORS_ORIGINS=http://localhost:3000)', () => {
-  let gw: TestGateway;
-  let key: string;
-  beforeAll(async () => {
-    gw = await startGateway({ CORS_ORIGINS: APP });
-    key = (await gw.tenantWithKey()).key;
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway({ CORS_ORIGINS: APP });
 
   test.each(['/graphql', '/customers'])('an allowed preflight to %s is answered with the CORS headers', async (path) => {
     const res = await preflight(gw, path, APP);
@@ -41,7 +35,7 @@ describe('browser apps (CORS_ORIGINS=http://localhost:3000)', () => {
   });
 
   test('GraphQL answers expose x-request-id and the rate-limit headers to browser JavaScript', async () => {
-    const res = await gw.gql('{ customers(pageSize: 1) { pagination { totalCount } } }', undefined, { key, headers: { origin: APP } });
+    const res = await gw.gql('{ customers(pageSize: 1) { pagination { totalCount } } }', undefined, { key: tenant.key, headers: { origin: APP } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
     expect(exposed(res)).toEqual(
@@ -52,7 +46,7 @@ describe('browser apps (CORS_ORIGINS=http://localhost:3000)', () => {
   });
 
   test('REST answers expose them too', async () => {
-    const res = await fetch(`${gw.url}/customers`, { headers: { origin: APP, 'x-api-key': key } });
+    const res = await fetch(`${gw.url}/customers`, { headers: { origin: APP, 'x-api-key': tenant.key } });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
     expect(exposed(res)).toEqual(expect.arrayContaining(['x-request-id', 'x-ratelimit-remaining']));
@@ -67,7 +61,7 @@ describe('browser apps (CORS_ORIGINS=http://localhost:3000)', () => {
     expect(pre.headers.get('access-control-allow-headers')).toBe('content-type,idempotency-key,if-match,x-api-key');
     const res = await fetch(`${gw.url}/customers`, {
       method: 'POST',
-      headers: { origin: APP, 'x-api-key': key, 'content-type': 'application/json', 'idempotency-key': `browser-${Date.now()}` },
+      headers: { origin: APP, 'x-api-key': tenant.key, 'content-type': 'application/json', 'idempotency-key': `browser-${Date.now()}` },
       body: JSON.stringify({ name: 'From A Browser' }),
     });
     expect(res.status).toBe(201);
@@ -76,7 +70,7 @@ describe('browser apps (CORS_ORIGINS=http://localhost:3000)', () => {
   });
 
   test('a request from an origin not listed gets no CORS headers (the browser hides the answer)', async () => {
-    const res = await gw.gql('{ __typename }', undefined, { key, headers: { origin: 'https://evil.example' } });
+    const res = await gw.gql('{ __typename }', undefined, { key: tenant.key, headers: { origin: 'https://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
     expect(res.headers.get('access-control-expose-headers')).toBeNull();
   });

@@ -1,14 +1,7 @@
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { startGateway, useGateway } from '../helpers/gateway';
 
 describe('HTTP surface', () => {
-  let gw: TestGateway;
-  let key: string;
-  beforeAll(async () => {
-    gw = await startGateway({ CORS_ORIGINS: 'https://shop.example, https://admin.example' });
-    key = (await gw.tenantWithKey()).key;
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway({ CORS_ORIGINS: 'https://shop.example, https://admin.example' });
 
   test('GET /health answers while the process runs', async () => {
     const res = await fetch(`${gw.url}/health`);
@@ -32,27 +25,27 @@ describe('HTTP surface', () => {
 
   test('answers queries over GET when the CSRF preflight header is present', async () => {
     const query = encodeURIComponent('{ customers { pagination { page pageSize } } }');
-    const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': tenant.key, 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: unknown }).data).toEqual({ customers: { pagination: { page: 1, pageSize: 50 } } });
   });
 
   test('refuses a GET without a preflight header (CSRF prevention)', async () => {
     const query = encodeURIComponent('{ customers { pagination { page } } }');
-    const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': key } });
+    const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': tenant.key } });
     expect(res.status).toBe(400);
   });
 
   test('refuses mutations over GET', async () => {
     const query = encodeURIComponent('mutation { deleteCustomer(id: "00000000-0000-4000-8000-000000000000") { id } }');
-    const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
+    const res = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': tenant.key, 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(405);
   });
 
   test('echoes a sane x-request-id and replaces an unsafe one', async () => {
-    const mine = await gw.gql('{ __typename }', undefined, { key, headers: { 'x-request-id': 'req-42.abc' } });
+    const mine = await gw.gql('{ __typename }', undefined, { key: tenant.key, headers: { 'x-request-id': 'req-42.abc' } });
     expect(mine.headers.get('x-request-id')).toBe('req-42.abc');
-    const unsafe = await gw.gql('{ __typename }', undefined, { key, headers: { 'x-request-id': 'bad id\twith spaces' } });
+    const unsafe = await gw.gql('{ __typename }', undefined, { key: tenant.key, headers: { 'x-request-id': 'bad id\twith spaces' } });
     expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const none = await fetch(`${gw.url}/health`);
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -68,25 +61,25 @@ describe('HTTP surface', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
-    const rest = await fetch(`${gw.url}/customers`, { headers: { origin: 'https://admin.example', 'x-api-key': key } });
+    const rest = await fetch(`${gw.url}/customers`, { headers: { origin: 'https://admin.example', 'x-api-key': tenant.key } });
     expect(rest.headers.get('access-control-allow-origin')).toBe('https://admin.example');
   });
 
   test('a malformed JSON body is a 400 with a code, not a crash', async () => {
-    const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: '{"query": ' });
+    const res = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': tenant.key }, body: '{"query": ' });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   test('a query that does not parse is GRAPHQL_PARSE_FAILED', async () => {
-    const res = await gw.gql('{ customers { ', undefined, { key });
+    const res = await gw.gql('{ customers { ', undefined, { key: tenant.key });
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   test('a query for an unknown field is GRAPHQL_VALIDATION_FAILED', async () => {
-    const res = await gw.gql('{ customers { customers { spiAliasShid } } }', undefined, { key });
+    const res = await gw.gql('{ customers { customers { spiAliasShid } } }', undefined, { key: tenant.key });
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
@@ -99,11 +92,7 @@ describe('HTTP surface', () => {
 });
 
 describe('production mode', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ NODE_ENV: 'production' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ NODE_ENV: 'production' });
 
   test('turns introspection off and serves no landing page', async () => {
     const { key } = await gw.tenantWithKey();

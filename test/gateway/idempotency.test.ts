@@ -4,8 +4,7 @@
  * the same rule is checked with sequential calls).
  */
 import { addCustomer } from '../helpers/customers';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 import type { TestTenant } from '../helpers/tenants';
 import { usingPostgres } from '../helpers/test-env';
 
@@ -23,15 +22,8 @@ interface Created {
 }
 
 describe('createCustomer with an idempotency key', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
+  const { gw, tenant } = useGateway();
   let n = 0;
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
-  });
-  afterAll(() => gw.close());
 
   const newKey = () => `retry-${Date.now()}-${++n}`;
   const create = (input: Record<string, unknown>, key?: string, apiKey = tenant.key) => gw.gql<{ createCustomer: Created }>(CREATE, { input, key }, { key: apiKey });

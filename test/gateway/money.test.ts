@@ -7,9 +7,7 @@
 import { buildSchema, isObjectType } from 'graphql';
 import { emittedSdl } from '../../src/schema';
 import { addCustomer, addTransaction, minutesAgo } from '../helpers/customers';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
-import type { TestTenant } from '../helpers/tenants';
+import { useGateway } from '../helpers/gateway';
 
 const CUSTOMER_WITH_MONEY = `query Money($id: ID!) {
   customer(id: $id) {
@@ -50,13 +48,10 @@ interface CustomerView {
 }
 
 describe('exact money', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
+  const { gw, tenant } = useGateway();
   let customerId: string;
 
   beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
     customerId = (await addCustomer(gw.db.inner, tenant, { name: 'Exact Amounts' })).customer_id;
     // Amounts are passed to SQL as text, so the test's own path has no float either.
     const amounts: [string, string, 'completed' | 'refunded', number][] = [
@@ -77,7 +72,6 @@ describe('exact money', () => {
       );
     }
   });
-  afterAll(() => gw.close());
 
   const read = async (): Promise<CustomerView> => {
     const res = await gw.gql<{ customer: CustomerView }>(CUSTOMER_WITH_MONEY, { id: customerId }, { key: tenant.key });
@@ -146,14 +140,7 @@ describe('exact money', () => {
 });
 
 describe('customer totals', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway();
 
   test('a customer without settled transactions: [], 0, null, false (pending and failed do not count)', async () => {
     const { customer_id: id } = await addCustomer(gw.db.inner, tenant, { name: 'Nothing Settled' });

@@ -5,24 +5,17 @@ import {
   UpdateCustomerDocument,
 } from '../generated/graphql';
 import type { CreateCustomerMutationVariables } from '../generated/graphql';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 
 type CreateInput = CreateCustomerMutationVariables['input'];
 
 // One gateway and one tenant for the file: every test makes customers of its own.
-let gw: TestGateway;
-let key: string;
-beforeAll(async () => {
-  gw = await startGateway();
-  key = (await gw.tenantWithKey()).key;
-});
-afterAll(() => gw.close());
+const { gw, tenant } = useGateway();
 
 describe('customer lifecycle', () => {
 
   const create = async (input: CreateInput) => {
-    const res = await gw.gql(CreateCustomerDocument, { input }, { key });
+    const res = await gw.gql(CreateCustomerDocument, { input }, { key: tenant.key });
     expect(res.body.errors).toBeUndefined();
     const customer = res.body.data?.createCustomer;
     if (!customer) throw new Error('no customer created');
@@ -55,7 +48,7 @@ describe('customer lifecycle', () => {
       environment: 'TEST',
     });
     expect(customer.createdAt).toBe(customer.updatedAt);
-    const read = await gw.gql(GetCustomerDocument, { id: customer.id }, { key });
+    const read = await gw.gql(GetCustomerDocument, { id: customer.id }, { key: tenant.key });
     expect(read.body.data?.customer).toEqual(customer);
   });
 
@@ -66,7 +59,7 @@ describe('customer lifecycle', () => {
 
   test('updateCustomer changes only the fields present; null clears an optional field', async () => {
     const before = await create({ name: 'Patch Me', email: 'p@example.com', city: 'Dakar', metadata: { a: 1 } });
-    const res = await gw.gql(UpdateCustomerDocument, { id: before.id, input: { email: null, phoneNumber: '+2250701020304' } }, { key });
+    const res = await gw.gql(UpdateCustomerDocument, { id: before.id, input: { email: null, phoneNumber: '+2250701020304' } }, { key: tenant.key });
     const after = res.body.data?.updateCustomer;
     expect(after).toMatchObject({ name: 'Patch Me', email: null, phoneNumber: '+2250701020304', city: 'Dakar', metadata: { a: 1 } });
     expect(after?.createdAt).toBe(before.createdAt);
@@ -75,15 +68,15 @@ describe('customer lifecycle', () => {
 
   test('metadata is replaced whole; {} stays {}', async () => {
     const before = await create({ name: 'Meta', metadata: { a: 1, b: 2 } });
-    const replaced = await gw.gql(UpdateCustomerDocument, { id: before.id, input: { metadata: { c: 3 } } }, { key });
+    const replaced = await gw.gql(UpdateCustomerDocument, { id: before.id, input: { metadata: { c: 3 } } }, { key: tenant.key });
     expect(replaced.body.data?.updateCustomer.metadata).toEqual({ c: 3 });
-    const emptied = await gw.gql(UpdateCustomerDocument, { id: before.id, input: { metadata: {} } }, { key });
+    const emptied = await gw.gql(UpdateCustomerDocument, { id: before.id, input: { metadata: {} } }, { key: tenant.key });
     expect(emptied.body.data?.updateCustomer.metadata).toEqual({});
   });
 
   test('an empty input returns the customer unchanged', async () => {
     const before = await create({ name: 'Unchanged', city: 'Thiès' });
-    const res = await gw.gql(UpdateCustomerDocument, { id: before.id, input: {} }, { key });
+    const res = await gw.gql(UpdateCustomerDocument, { id: before.id, input: {} }, { key: tenant.key });
     expect(res.body.data?.updateCustomer).toEqual(before);
   });
 
@@ -94,31 +87,31 @@ describe('customer lifecycle', () => {
       [{ name: '   ' }, 'name must not be blank'],
       [{ isBusiness: null }, 'isBusiness cannot be null'],
     ] as const) {
-      const res = await gw.gql(UpdateCustomerDocument, { id: before.id, input }, { key });
+      const res = await gw.gql(UpdateCustomerDocument, { id: before.id, input }, { key: tenant.key });
       expect(res.body.data).toBeNull();
       expect(res.body.errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
     }
-    const read = await gw.gql(GetCustomerDocument, { id: before.id }, { key });
+    const read = await gw.gql(GetCustomerDocument, { id: before.id }, { key: tenant.key });
     expect(read.body.data?.customer).toEqual(before);
   });
 
   test('deleteCustomer soft-deletes; the customer disappears; a second delete is NOT_FOUND', async () => {
     const customer = await create({ name: 'Delete Me' });
-    const first = await gw.gql(DeleteCustomerDocument, { id: customer.id }, { key });
+    const first = await gw.gql(DeleteCustomerDocument, { id: customer.id }, { key: tenant.key });
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data).toEqual({ deleteCustomer: { id: customer.id, message: 'Customer deleted successfully' } });
     const message = `Customer with ID ${customer.id} not found or access denied`;
-    const read = await gw.gql(GetCustomerDocument, { id: customer.id }, { key });
+    const read = await gw.gql(GetCustomerDocument, { id: customer.id }, { key: tenant.key });
     expect(read.body).toMatchObject({ data: { customer: null }, errors: [{ message, extensions: { code: 'NOT_FOUND' } }] });
-    const again = await gw.gql(DeleteCustomerDocument, { id: customer.id }, { key });
+    const again = await gw.gql(DeleteCustomerDocument, { id: customer.id }, { key: tenant.key });
     expect(again.body.errors?.[0]).toMatchObject({ message, extensions: { code: 'NOT_FOUND' } });
-    const update = await gw.gql(UpdateCustomerDocument, { id: customer.id, input: { name: 'Back' } }, { key });
+    const update = await gw.gql(UpdateCustomerDocument, { id: customer.id, input: { name: 'Back' } }, { key: tenant.key });
     expect(update.body.errors?.[0]).toMatchObject({ message, extensions: { code: 'NOT_FOUND' } });
   });
 
   test('a missing customer is NOT_FOUND with data.customer null', async () => {
     const id = '3f1e9a52-1111-4aaa-8bbb-123456789abc';
-    const res = await gw.gql(GetCustomerDocument, { id }, { key });
+    const res = await gw.gql(GetCustomerDocument, { id }, { key: tenant.key });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ customer: null });
     expect(res.body.errors).toEqual([
@@ -129,9 +122,9 @@ describe('customer lifecycle', () => {
   test('a malformed id is BAD_USER_INPUT "id must be a UUID" everywhere', async () => {
     for (const id of ['abc', "1' or '1'='1", '', '123e4567-e89b-12d3-a456-42661417400g']) {
       const responses = [
-        await gw.gql(GetCustomerDocument, { id }, { key }),
-        await gw.gql(UpdateCustomerDocument, { id, input: { name: 'x' } }, { key }),
-        await gw.gql(DeleteCustomerDocument, { id }, { key }),
+        await gw.gql(GetCustomerDocument, { id }, { key: tenant.key }),
+        await gw.gql(UpdateCustomerDocument, { id, input: { name: 'x' } }, { key: tenant.key }),
+        await gw.gql(DeleteCustomerDocument, { id }, { key: tenant.key }),
       ];
       for (const res of responses) {
         expect(res.body.errors?.[0]).toMatchObject({ message: 'id must be a UUID', extensions: { code: 'BAD_USER_INPUT' } });
@@ -143,7 +136,7 @@ describe('customer lifecycle', () => {
 describe('input validation', () => {
 
   const errorsFor = async (input: Record<string, unknown>) => {
-    const res = await gw.gql(CreateCustomerDocument, { input: input as CreateInput }, { key });
+    const res = await gw.gql(CreateCustomerDocument, { input: input as CreateInput }, { key: tenant.key });
     expect(res.status).toBe(200);
     return res.body.errors?.[0];
   };
@@ -182,7 +175,7 @@ describe('input validation', () => {
 
   test('metadata that is not an object is refused before any resolver runs', async () => {
     for (const metadata of [[1, 2], 'text', 42]) {
-      const res = await gw.gql(CreateCustomerDocument, { input: { name: 'A', metadata: metadata as never } }, { key });
+      const res = await gw.gql(CreateCustomerDocument, { input: { name: 'A', metadata: metadata as never } }, { key: tenant.key });
       expect(res.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     }
   });
@@ -190,11 +183,11 @@ describe('input validation', () => {
   test('odd input never produces an internal error', async () => {
     const odd = ['\u0000', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', "'; drop table customers; --", '%_\\', '\uD800'];
     for (const value of odd) {
-      const res = await gw.gql(CreateCustomerDocument, { input: { name: `N ${value}`, city: value, metadata: { [value.slice(0, 1) || 'k']: value } } }, { key });
+      const res = await gw.gql(CreateCustomerDocument, { input: { name: `N ${value}`, city: value, metadata: { [value.slice(0, 1) || 'k']: value } } }, { key: tenant.key });
       const codes = (res.body.errors ?? []).map((e) => e.extensions?.code);
       expect(codes).not.toContain('INTERNAL_SERVER_ERROR');
     }
-    const search = await gw.gql('query($s: String) { customers(search: $s) { pagination { totalCount } } }', { s: '\u0000%_\\' }, { key });
+    const search = await gw.gql('query($s: String) { customers(search: $s) { pagination { totalCount } } }', { s: '\u0000%_\\' }, { key: tenant.key });
     expect((search.body.errors ?? []).map((e) => e.extensions?.code)).not.toContain('INTERNAL_SERVER_ERROR');
   });
 });

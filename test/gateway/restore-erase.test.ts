@@ -5,9 +5,7 @@
  * Runs on every backend of the run.
  */
 import { addTransaction, storedCustomer } from '../helpers/customers';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
-import type { TestTenant } from '../helpers/tenants';
+import { useGateway } from '../helpers/gateway';
 
 const FIELDS = 'id name email phoneNumber whatsappNumber country city address postalCode isBusiness metadata version';
 const CREATE = `mutation Create($input: CreateCustomerInput!, $key: String) { createCustomer(input: $input, idempotencyKey: $key) { ${FIELDS} } }`;
@@ -39,14 +37,7 @@ const PERSONAL = {
 const SECRETS = ['Erasable', 'erasable', '+221770000111', '+221770000222', 'ER-4455', 'SPI-SHID-77', 'SPI-MBNO-77', 'SPI-PRIMARY-77'];
 
 describe('restoreCustomer', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway();
 
   const create = async (): Promise<View> => {
     const res = await gw.gql<{ createCustomer: View }>(CREATE, { input: PERSONAL }, { key: tenant.key });
@@ -100,14 +91,7 @@ describe('restoreCustomer', () => {
 });
 
 describe('eraseCustomer', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway();
 
   const create = async (idempotencyKey?: string): Promise<View> => {
     const res = await gw.gql<{ createCustomer: View }>(CREATE, { input: PERSONAL, key: idempotencyKey }, { key: tenant.key });

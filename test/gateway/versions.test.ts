@@ -3,9 +3,7 @@
  * updateCustomer and deleteCustomer. Runs on every backend of the run.
  */
 import { storedCustomer } from '../helpers/customers';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
-import type { TestTenant } from '../helpers/tenants';
+import { useGateway } from '../helpers/gateway';
 
 const CREATE = `mutation Create($input: CreateCustomerInput!) { createCustomer(input: $input) { id name email version updatedAt } }`;
 const UPDATE = `mutation Update($id: ID!, $input: UpdateCustomerInput!, $expectedVersion: Int) {
@@ -24,14 +22,7 @@ interface Row {
 }
 
 describe('Customer.version', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway();
 
   const create = async (name = 'Versioned'): Promise<Row> => {
     const res = await gw.gql<{ createCustomer: Row }>(CREATE, { input: { name, email: 'v@example.com' } }, { key: tenant.key });
@@ -78,14 +69,7 @@ describe('Customer.version', () => {
 });
 
 describe('expectedVersion', () => {
-  let gw: TestGateway;
-  let tenant: TestTenant & { key: string };
-
-  beforeAll(async () => {
-    gw = await startGateway();
-    tenant = await gw.tenantWithKey();
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway();
 
   const create = async (): Promise<Row> => {
     const res = await gw.gql<{ createCustomer: Row }>(CREATE, { input: { name: 'Stale', email: 's@example.com' } }, { key: tenant.key });

@@ -6,6 +6,7 @@ import type { EmbeddedOptions, PgliteDatabase } from '../../src/db/pglite';
 import { memoryDatabase } from '../../src/db/pglite';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { functionCall } from '../../src/db/sql-database';
+import { filledLater } from './fixture';
 import { RUN_DB_URL_VAR, TEMPLATE_VAR } from './test-env';
 
 /**
@@ -17,6 +18,18 @@ export async function openTestDatabase(options: { statementTimeoutMs?: number } 
   const url = process.env[RUN_DB_URL_VAR];
   if (url) return postgresDatabase({ connectionString: url, statementTimeoutMs: options.statementTimeoutMs ?? 30000, poolSize: 8 });
   return openTestEmbeddedDatabase(options);
+}
+
+/** The fixture of the SQL tests: the run's test database, opened in beforeAll and closed in afterAll. */
+export function useTestDatabase(): SqlDatabase {
+  const db = filledLater<SqlDatabase>('the test database');
+  let opened: SqlDatabase | undefined;
+  beforeAll(async () => {
+    opened = await openTestDatabase();
+    db.fill(opened);
+  });
+  afterAll(() => opened?.close());
+  return db.value;
 }
 
 /** A migrated embedded database of its own (loaded from the run's template), whatever the run's backend. */

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import type { GatewayServer } from '../../src/server';
 import { createServer } from '../../src/server';
 import { openTestDatabase } from './database';
+import { filledLater } from './fixture';
 import type { PostgrestStandin } from './postgrest-standin';
 import { supabaseOverTestDatabase } from './postgrest-standin';
 import type { EnvironmentName, TestTenant } from './tenants';
@@ -68,12 +69,15 @@ export interface GqlResponse<D = Record<string, unknown>> {
   };
 }
 
+/** A tenant with an API key of its environment. */
+export type KeyedTenant = TestTenant & { key: string };
+
 export interface TestGateway {
   url: string;
   db: CountingDatabase;
   server: GatewayServer;
   /** A new organization with a key for `environment`. */
-  tenantWithKey(environment?: EnvironmentName): Promise<TestTenant & { key: string }>;
+  tenantWithKey(environment?: EnvironmentName): Promise<KeyedTenant>;
   /** A key for an existing organization. */
   keyFor(tenant: TestTenant, environment?: EnvironmentName, options?: { expiresAt?: Date }): Promise<string>;
   gql<D = Record<string, unknown>, V = Record<string, unknown>>(
@@ -149,4 +153,22 @@ export async function startGateway(env: Record<string, string> = {}, options: St
       await db.close();
     },
   };
+}
+
+/**
+ * The fixture of the HTTP tests: in the file or describe block that calls it, beforeAll starts
+ * the gateway (`startGateway(env, options)`) and makes a tenant with a key, afterAll closes it.
+ * Both are filled in beforeAll: use them inside tests and hooks.
+ */
+export function useGateway(env: Record<string, string> = {}, options: StartOptions & { environment?: EnvironmentName } = {}): { gw: TestGateway; tenant: KeyedTenant } {
+  const gw = filledLater<TestGateway>('the gateway');
+  const tenant = {} as KeyedTenant;
+  let started: TestGateway | undefined;
+  beforeAll(async () => {
+    started = await startGateway(env, options);
+    gw.fill(started);
+    Object.assign(tenant, await started.tenantWithKey(options.environment));
+  });
+  afterAll(() => started?.close());
+  return { gw: gw.value, tenant };
 }

@@ -2,7 +2,7 @@ import type { EnvironmentName } from '../../src/auth/api-keys';
 import * as admin from '../../src/admin/admin';
 import type { Database } from '../../src/db/database';
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { openTestDatabase } from './database';
+import { useTestDatabase } from './database';
 
 export type { EnvironmentName };
 
@@ -24,10 +24,12 @@ export async function createTenant(db: Database, environment: EnvironmentName = 
 }
 
 /**
- * The fixture of the SQL-function tests: the run's test database and a new tenant in it.
- * `beforeAll(async () => ({ db, tenant: t } = await openDatabaseWithTenant()))`.
+ * The fixture of the SQL-function tests: the run's test database (useTestDatabase) and a new
+ * tenant in it, made in beforeAll: `const { db, tenant } = useDatabaseWithTenant()`.
  */
-export async function openDatabaseWithTenant(environment: EnvironmentName = 'test'): Promise<{ db: SqlDatabase; tenant: TestTenant }> {
-  const db = await openTestDatabase();
-  return { db, tenant: await createTenant(db, environment) };
+export function useDatabaseWithTenant(environment: EnvironmentName = 'test'): { db: SqlDatabase; tenant: TestTenant } {
+  const db = useTestDatabase();
+  const tenant = {} as TestTenant;
+  beforeAll(async () => void Object.assign(tenant, await createTenant(db, environment)));
+  return { db, tenant };
 }

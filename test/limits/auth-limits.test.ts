@@ -1,7 +1,7 @@
 import { generateApiKey } from '../../src/auth/api-keys';
 import { ConfigError, loadConfig } from '../../src/config';
 import type { GqlResponse, TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { startGateway, useGateway } from '../helpers/gateway';
 
 const QUERY = '{ customers(pageSize: 1) { pagination { page } } }';
 
@@ -15,11 +15,7 @@ function lookups(gw: TestGateway): number {
 }
 
 describe('the failed-authentication limit is reserved before the key lookup', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ AUTH_FAILURE_LIMIT: '20' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ AUTH_FAILURE_LIMIT: '20' });
 
   it('400 unknown keys at once from one address: at most AUTH_FAILURE_LIMIT lookups and 401s, the rest 429 RATE_LIMITED', async () => {
     gw.db.reset();

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { postgresDatabase } from '../../src/db/pg-database';
 import type { GqlResponse, TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { startGateway, useGateway } from '../helpers/gateway';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { RUN_DB_URL_VAR } from '../helpers/test-env';
 
@@ -48,17 +48,11 @@ function trickle(url: string, path: string, headers: Record<string, string>, len
 }
 
 describe('a request body that trickles in is closed with 408 after BODY_TIMEOUT_MS', () => {
-  let gw: TestGateway;
-  let key: string;
-  beforeAll(async () => {
-    gw = await startGateway({ BODY_TIMEOUT_MS: '700' });
-    ({ key } = await gw.tenantWithKey());
-  });
-  afterAll(() => gw.close());
+  const { gw, tenant } = useGateway({ BODY_TIMEOUT_MS: '700' });
 
   for (const path of ['/graphql', '/customers']) {
     it(`on ${path}`, async () => {
-      const answer = await trickle(gw.url, path, { 'x-api-key': key }, 10_000, 100, 10_000);
+      const answer = await trickle(gw.url, path, { 'x-api-key': tenant.key }, 10_000, 100, 10_000);
       expect(answer.text).toMatch(/^HTTP\/1\.1 408/);
       expect(answer.text).toMatch(/connection: close/i);
       const body = JSON.parse(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4)) as GqlResponse['body'];
@@ -72,7 +66,7 @@ describe('a request body that trickles in is closed with 408 after BODY_TIMEOUT_
   }
 
   it('a body that arrives in time is served, and the default is 30 s', async () => {
-    expect((await gw.gql(QUERY, undefined, { key })).status).toBe(200);
+    expect((await gw.gql(QUERY, undefined, { key: tenant.key })).status).toBe(200);
     const { loadConfig } = await import('../../src/config');
     expect(loadConfig({}).bodyTimeoutMs).toBe(30_000);
   });

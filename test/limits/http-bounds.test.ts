@@ -1,6 +1,6 @@
 import { generateApiKey } from '../../src/auth/api-keys';
 import type { GqlResponse, TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { startGateway, useGateway } from '../helpers/gateway';
 
 const QUERY = '{ customers(pageSize: 1) { pagination { page } } }';
 
@@ -10,11 +10,7 @@ function unknownKey(): string {
 }
 
 describe('request body and batching', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ BODY_LIMIT: '2kb' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ BODY_LIMIT: '2kb' });
 
   it('refuses a body over BODY_LIMIT with 413 PAYLOAD_TOO_LARGE', async () => {
     const { key } = await gw.tenantWithKey();
@@ -59,11 +55,7 @@ function expectRefused(response: GqlResponse): void {
 
 describe('failed authentications per client address (AUTH_FAILURE_LIMIT)', () => {
   describe('without TRUST_PROXY: the socket address counts, X-Forwarded-For is ignored', () => {
-    let gw: TestGateway;
-    beforeAll(async () => {
-      gw = await startGateway({ AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: 'false' });
-    });
-    afterAll(() => gw.close());
+    const { gw } = useGateway({ AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: 'false' });
 
     it('refuses the address with 429 past the limit, before the database is asked', async () => {
       const { key } = await gw.tenantWithKey();
@@ -95,11 +87,7 @@ describe('failed authentications per client address (AUTH_FAILURE_LIMIT)', () =>
   });
 
   describe('with TRUST_PROXY: the client address comes from X-Forwarded-For', () => {
-    let gw: TestGateway;
-    beforeAll(async () => {
-      gw = await startGateway({ AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: 'true' });
-    });
-    afterAll(() => gw.close());
+    const { gw } = useGateway({ AUTH_FAILURE_LIMIT: '3', TRUST_PROXY: 'true' });
 
     it('counts each forwarded address on its own', async () => {
       expectRefused(await failUntilRefused(gw, { 'x-forwarded-for': '198.51.100.7' }, 3));

@@ -2,7 +2,7 @@ import { getIntrospectionQuery, getNamedType, isListType, isObjectType, getNulla
 import { buildGatewaySchema } from '../../src/schema';
 import { DOMAIN_PRICES, introspectionPrices } from '../../src/limits/prices';
 import type { GqlResponse, TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { startGateway, useGateway } from '../helpers/gateway';
 
 /** Fragments that double at each level: `levels` levels ask for 2^levels fields in about 40 bytes a level. */
 function doublingFragments(levels: number): string {
@@ -35,14 +35,10 @@ function expectCode(response: GqlResponse, status: number, code: string): string
 const SIMPLE = '{ customers(pageSize: 1) { customers { id } } }';
 
 describe('query analysis cannot be turned against the server (default limits)', () => {
-  let gw: TestGateway;
-  let key: string;
+  const { gw, tenant } = useGateway();
   beforeAll(async () => {
-    gw = await startGateway();
-    ({ key } = await gw.tenantWithKey());
-    await gw.gql('{ __typename }', undefined, { key });
+    await gw.gql('{ __typename }', undefined, { key: tenant.key });
   });
-  afterAll(() => gw.close());
   beforeEach(() => gw.db.reset());
 
   it('refuses fragments that double at each of 30 levels (about 1 KB) at once, with or without a key, without delaying others', async () => {
@@ -50,11 +46,11 @@ describe('query analysis cannot be turned against the server (default limits)', 
     expect(query.length).toBeLessThan(1_300);
     // Control: the simple query alone, measured here.
     const alone: number[] = [];
-    for (let i = 0; i < 5; i++) alone.push((await post(gw, { query: SIMPLE }, { 'x-api-key': key })).ms);
+    for (let i = 0; i < 5; i++) alone.push((await post(gw, { query: SIMPLE }, { 'x-api-key': tenant.key })).ms);
     const control = Math.max(...alone);
 
-    const attacks = ([{ 'x-api-key': key }, {}, { 'x-api-key': key }, {}] as Record<string, string>[]).map((headers) => post(gw, { query }, headers));
-    const during = post(gw, { query: SIMPLE }, { 'x-api-key': key });
+    const attacks = ([{ 'x-api-key': tenant.key }, {}, { 'x-api-key': tenant.key }, {}] as Record<string, string>[]).map((headers) => post(gw, { query }, headers));
+    const during = post(gw, { query: SIMPLE }, { 'x-api-key': tenant.key });
     for (const attack of await Promise.all(attacks)) {
       expect(expectCode(attack, 400, 'QUERY_TOO_COMPLEX')).toMatch(/costs \d+; the maximum is 200000/);
       // Milliseconds, not seconds: generous against a loaded machine, far from the expansion's minutes.
@@ -69,7 +65,7 @@ describe('query analysis cannot be turned against the server (default limits)', 
   it('refuses a 5,000-deep literal before parsing, with a message of its own', async () => {
     const deepList = `${'['.repeat(5_000)}1${']'.repeat(5_000)}`;
     for (const query of [`{ customers(search: ${deepList}) { customers { id } } }`, `{ customers(search: ${'{a:'.repeat(5_000)}1${'}'.repeat(5_000)}) { customers { id } } }`]) {
-      for (const headers of [{ 'x-api-key': key }, {}] as Record<string, string>[]) {
+      for (const headers of [{ 'x-api-key': tenant.key }, {}] as Record<string, string>[]) {
         const message = expectCode(await post(gw, { query }, headers), 400, 'QUERY_TOO_COMPLEX');
         expect(message).toMatch(/nests brackets more than 64 levels deep/);
       }
@@ -81,48 +77,48 @@ describe('query analysis cannot be turned against the server (default limits)', 
     // 5,000 levels of objects and lists, written as text (JSON.stringify itself would overflow).
     const deep = `${'{"a":['.repeat(2_500)}"x"${']}'.repeat(2_500)}`;
     const create = JSON.stringify('mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }');
-    const response = await post(gw, { raw: `{"query":${create},"variables":{"input":{"name":"Deep","metadata":${deep}}}}` }, { 'x-api-key': key });
+    const response = await post(gw, { raw: `{"query":${create},"variables":{"input":{"name":"Deep","metadata":${deep}}}}` }, { 'x-api-key': tenant.key });
     // A field error of the metadata rule, as for any metadata nested too deep.
     expect(expectCode(response, 200, 'BAD_USER_INPUT')).toMatch(/metadata must be nested at most \d+ levels deep/);
     const search = JSON.stringify('query ($s: String) { customers(search: $s) { customers { id } } }');
-    const scalar = await post(gw, { raw: `{"query":${search},"variables":{"s":${deep}}}` }, { 'x-api-key': key });
+    const scalar = await post(gw, { raw: `{"query":${search},"variables":{"s":${deep}}}` }, { 'x-api-key': tenant.key });
     expect(expectCode(scalar, 400, 'BAD_USER_INPUT')).toMatch(/String cannot represent a non string value/);
     expect(gw.db.names()).toEqual([]);
   });
 
   it('refuses more tokens than MAX_QUERY_TOKENS before parsing', async () => {
     const query = `{ ${Array.from({ length: 5_001 }, () => '__typename').join(' ')} }`;
-    const message = expectCode(await post(gw, { query }, { 'x-api-key': key }), 400, 'QUERY_TOO_COMPLEX');
+    const message = expectCode(await post(gw, { query }, { 'x-api-key': tenant.key }), 400, 'QUERY_TOO_COMPLEX');
     expect(message).toMatch(/more than 5000 tokens/);
   });
 
   it('caps aliases, directives and fragment spreads per document', async () => {
     const aliases = `{ ${Array.from({ length: 51 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
-    expect(expectCode(await post(gw, { query: aliases }, { 'x-api-key': key }), 400, 'QUERY_TOO_COMPLEX')).toMatch(/51 aliases; the maximum is 50/);
+    expect(expectCode(await post(gw, { query: aliases }, { 'x-api-key': tenant.key }), 400, 'QUERY_TOO_COMPLEX')).toMatch(/51 aliases; the maximum is 50/);
     const directives = `{ ${Array.from({ length: 51 }, () => '__typename @include(if: true)').join(' ')} }`;
     expect(expectCode(await post(gw, { query: directives }, {}), 400, 'QUERY_TOO_COMPLEX')).toMatch(/51 directives; the maximum is 50/);
     const spreads = `{ ${Array.from({ length: 201 }, () => '...T').join(' ')} } fragment T on Query { __typename }`;
-    expect(expectCode(await post(gw, { query: spreads }, { 'x-api-key': key }), 400, 'QUERY_TOO_COMPLEX')).toMatch(/201 fragment spreads; the maximum is 200/);
+    expect(expectCode(await post(gw, { query: spreads }, { 'x-api-key': tenant.key }), 400, 'QUERY_TOO_COMPLEX')).toMatch(/201 fragment spreads; the maximum is 200/);
     // At the caps, served.
     const fifty = `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
-    expect((await post(gw, { query: fifty }, { 'x-api-key': key })).status).toBe(200);
+    expect((await post(gw, { query: fifty }, { 'x-api-key': tenant.key })).status).toBe(200);
     expect(gw.db.names()).toEqual([]);
   });
 
   it('prices totalCount as a count: 300 aliased counts are refused before any database call', async () => {
-    const one = await post(gw, { query: '{ customers(pageSize: 1) { pagination { totalCount } } }' }, { 'x-api-key': key });
+    const one = await post(gw, { query: '{ customers(pageSize: 1) { pagination { totalCount } } }' }, { 'x-api-key': tenant.key });
     expect(one.status).toBe(200);
     // 1 (customers) + 1 (pagination) + 1000 (a count)
     expect(one.body.extensions?.cost).toBe(1_002);
     gw.db.reset();
     const counts = `{ ${Array.from({ length: 300 }, (_, i) => `c${i}: customers(pageSize: 1) { pagination { totalCount } }`).join(' ')} }`;
-    expectCode(await post(gw, { query: counts }, { 'x-api-key': key }), 400, 'QUERY_TOO_COMPLEX');
+    expectCode(await post(gw, { query: counts }, { 'x-api-key': tenant.key }), 400, 'QUERY_TOO_COMPLEX');
     expect(gw.db.names()).toEqual([]);
   });
 
   it('runs at most 2 database calls of one request at once', async () => {
     const query = `{ ${Array.from({ length: 12 }, (_, i) => `c${i}: customers(pageSize: 1, search: "n${i}") { customers { id } pagination { totalCount } }`).join(' ')} }`;
-    const response = await post(gw, { query }, { 'x-api-key': key });
+    const response = await post(gw, { query }, { 'x-api-key': tenant.key });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     expect(gw.db.names()).toHaveLength(24);
@@ -147,11 +143,7 @@ describe('query analysis cannot be turned against the server (default limits)', 
 });
 
 describe('introspection without an API key is bounded', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ INTROSPECTION_RATE_LIMIT: '5' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ INTROSPECTION_RATE_LIMIT: '5' });
 
   it('costs introspection by the sizes of its lists', async () => {
     const full = await post(gw, { query: getIntrospectionQuery({ descriptions: true }) });

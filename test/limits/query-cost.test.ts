@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IntrospectionQuery } from 'graphql';
 import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema } from 'graphql';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 
 const CUSTOMER_FIELDS = 'id organizationId name email phoneNumber whatsappNumber country city address postalCode isBusiness metadata environment createdAt updatedAt';
 const TRANSACTION_FIELDS = 'id description grossAmount currencyCode status createdAt';
@@ -21,19 +20,15 @@ function deep(levels: number): string {
 }
 
 describe('query depth and cost, with the default limits', () => {
-  let gw: TestGateway;
-  let key: string;
+  const { gw, tenant } = useGateway();
   beforeAll(async () => {
-    gw = await startGateway();
-    ({ key } = await gw.tenantWithKey());
     // Warm the key cache, so the only rpc calls counted below are the query's own.
-    await gw.gql('{ __typename }', undefined, { key });
+    await gw.gql('{ __typename }', undefined, { key: tenant.key });
   });
-  afterAll(() => gw.close());
   beforeEach(() => gw.db.reset());
 
   it('runs the largest legal request and reports its cost', async () => {
-    const response = await gw.gql(`{ ${FULL_PAGE} }`, undefined, { key });
+    const response = await gw.gql(`{ ${FULL_PAGE} }`, undefined, { key: tenant.key });
     expect(response.status).toBe(200);
     expect(response.body.errors).toBeUndefined();
     // customers 1 + its page 1 + 200 x (15 fields + transactions (1 + 100 x 6)) + pagination
@@ -42,7 +37,7 @@ describe('query depth and cost, with the default limits', () => {
   });
 
   it('refuses many aliased copies of a full page before any database call', async () => {
-    const response = await gw.gql(aliased(5), undefined, { key });
+    const response = await gw.gql(aliased(5), undefined, { key: tenant.key });
     expect(response.status).toBe(400);
     expect(response.body.data).toBeUndefined();
     expect(response.body.errors).toHaveLength(1);
@@ -56,21 +51,21 @@ describe('query depth and cost, with the default limits', () => {
   });
 
   it('refuses two full pages (the limit sits between one and two)', async () => {
-    const response = await gw.gql(aliased(2), undefined, { key });
+    const response = await gw.gql(aliased(2), undefined, { key: tenant.key });
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(gw.db.names()).toEqual([]);
   });
 
   it('costs list fields by their page size and first', async () => {
-    const small = await gw.gql('{ customers(pageSize: 2) { customers { id transactions(first: 3) { id } } } }', undefined, { key });
+    const small = await gw.gql('{ customers(pageSize: 2) { customers { id transactions(first: 3) { id } } } }', undefined, { key: tenant.key });
     expect(small.status).toBe(200);
     // customers 1 + its page 1 + 2 x (id 1 + transactions (1 + 3 x 1))
     expect(small.body.extensions?.cost).toBe(1 + 1 + 2 * (1 + (1 + 3)));
   });
 
   it('refuses a too deep query before any database call', async () => {
-    const response = await gw.gql(deep(25), undefined, { key });
+    const response = await gw.gql(deep(25), undefined, { key: tenant.key });
     expect(response.status).toBe(400);
     const [error] = response.body.errors ?? [];
     expect(error.extensions?.code).toBe('QUERY_TOO_COMPLEX');
@@ -87,7 +82,7 @@ describe('query depth and cost, with the default limits', () => {
       inputValueDeprecation: true,
       oneOf: true,
     });
-    for (const options of [{}, { key }]) {
+    for (const options of [{}, { key: tenant.key }]) {
       const response = await gw.gql(query, undefined, options);
       expect(response.status).toBe(200);
       expect(response.body.errors).toBeUndefined();
@@ -105,11 +100,7 @@ describe('query depth and cost, with the default limits', () => {
 });
 
 describe('configured limits (MAX_QUERY_COMPLEXITY, MAX_QUERY_DEPTH)', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ MAX_QUERY_COMPLEXITY: '100', MAX_QUERY_DEPTH: '3' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ MAX_QUERY_COMPLEXITY: '100', MAX_QUERY_DEPTH: '3' });
 
   it('applies the configured numbers', async () => {
     const { key } = await gw.tenantWithKey();

@@ -1,5 +1,5 @@
-import type { GqlResponse, TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import type { GqlResponse } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 
 /** One root field that touches no table: the rate limit, not the data, is under test. */
 const ONE_FIELD = '{ customers(pageSize: 1) { pagination { page } } }';
@@ -20,11 +20,7 @@ function rateLimitExtension(response: GqlResponse): { limit: number; remaining: 
 }
 
 describe('per-tenant rate limit on root fields', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    gw = await startGateway({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60', RATE_LIMIT_MUTATION_MAX: '2' });
-  });
-  afterAll(() => gw.close());
+  const { gw } = useGateway({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60', RATE_LIMIT_MUTATION_MAX: '2' });
 
   it('counts down in headers and extensions, then refuses with 429 and Retry-After', async () => {
     const { key } = await gw.tenantWithKey();
