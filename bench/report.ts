@@ -237,7 +237,9 @@ function targets(results: BenchResults): string[] {
 
 function comparison(before: BenchResults, after: BenchResults): string[] {
   const lines = [
-    `Before: ${before.date} (\`before.json\`); after: ${after.date}. Same machine, same data, same durations.`,
+    `Before: ${before.date} (\`before.json\`: servers on Node ${before.machine.serverNode ?? before.machine.node}, ${before.settings.durationSeconds} s runs, ` +
+      `${before.settings.rounds ?? 1} round(s)); after: ${after.date} (Node ${after.machine.serverNode ?? after.machine.node}, ${after.settings.durationSeconds} s runs, ` +
+      `${after.settings.rounds ?? 1} round(s)). Throughput moves with the machine's other work between runs: the ratios within each run are the steadier measure.`,
     '',
     '| scenario | conns | req/s before → after | change | p50 ms before → after | p99 ms before → after | gateway / baseline before → after | round trips before → after |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
