@@ -1,5 +1,5 @@
 import { hashApiKey } from '../../src/auth/api-keys';
-import { buildCli, CliTarget, jsonOf, objectOf, stringField } from '../helpers/cli';
+import { jsonOf, objectOf, stringField, useCli } from '../helpers/cli';
 import { usingPostgres } from '../helpers/test-env';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -7,12 +7,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // every run boots the embedded database from disk: seconds each, more on a busy machine
 jest.setTimeout(300_000);
 
-let cli: CliTarget;
-beforeAll(() => {
-  buildCli();
-  cli = new CliTarget();
-});
-afterAll(() => cli.dispose());
+const cli = useCli();
 
 async function newOrganization(name = 'Acme SARL'): Promise<{ organizationId: string; merchantId: string }> {
   const out = jsonOf(await cli.run(['org', 'create', '--name', name]));

@@ -1,17 +1,14 @@
 import { openEmbeddedDatabase } from '../../src/db/pglite';
-import { buildCli, CliTarget, errorLineOf, jsonOf, stringField } from '../helpers/cli';
+import { errorLineOf, jsonOf, stringField, useCli } from '../helpers/cli';
 
 // every run that opens the database boots it from disk: seconds each, more on a busy machine
 jest.setTimeout(300_000);
 
-let cli: CliTarget;
+const cli = useCli();
 let organizationId: string;
 beforeAll(async () => {
-  buildCli();
-  cli = new CliTarget();
   organizationId = stringField(jsonOf(await cli.run(['org', 'create', '--name', 'Errors Org'])), 'organizationId');
 });
-afterAll(() => cli.dispose());
 
 const ZERO_UUID = '00000000-0000-4000-8000-000000000000';
 

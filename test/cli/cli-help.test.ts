@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildCli, CliTarget, errorLineOf, jsonOf, objectOf, ROOT, stringField } from '../helpers/cli';
+import { errorLineOf, jsonOf, objectOf, ROOT, stringField, useCli } from '../helpers/cli';
 
 // every run that opens the database boots it from disk: seconds each, more on a busy machine
 jest.setTimeout(300_000);
 
-let cli: CliTarget;
-beforeAll(() => {
-  buildCli();
-  cli = new CliTarget();
-});
-afterAll(() => cli.dispose());
+const cli = useCli();
 
 describe('help and version: on stdout, exit 0, no database opened', () => {
   test.each([

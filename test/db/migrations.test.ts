@@ -1,35 +1,13 @@
 import { migrate, readMigrations } from '../../src/db/migrate';
 import { postgresDatabase } from '../../src/db/pg-database';
-import { memoryDatabase } from '../../src/db/pglite';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { openTestDatabase } from '../helpers/database';
-import { withScratchPostgresDatabase } from '../helpers/scratch-database';
+import { withFreshDatabase, withScratchPostgresDatabase } from '../helpers/scratch-database';
 import { usingPostgres } from '../helpers/test-env';
 
 const versions = readMigrations().map((m) => m.version);
 const recorded = async (db: SqlDatabase): Promise<string[]> =>
   (await db.session((s) => s.query<{ version: string }>('select version from schema_migrations order by version'))).map((row) => row.version);
-
-/** A fresh, empty database of the run's backend. */
-async function withFreshDatabase(work: (db: SqlDatabase) => Promise<void>): Promise<void> {
-  if (!usingPostgres()) {
-    const db = await memoryDatabase();
-    try {
-      await work(db);
-    } finally {
-      await db.close();
-    }
-    return;
-  }
-  await withScratchPostgresDatabase(async (url) => {
-    const db = postgresDatabase({ connectionString: url, statementTimeoutMs: 30000, poolSize: 1 });
-    try {
-      await work(db);
-    } finally {
-      await db.close();
-    }
-  });
-}
 
 describe('migrate', () => {
   test('the files are numbered and read in order', () => {

@@ -5,13 +5,23 @@ import type { PgliteDatabase } from '../../src/db/pglite';
 import { seedDemoCustomers } from '../../src/admin/admin';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { openTestEmbeddedDatabase, useTestDatabase } from '../helpers/database';
-import { createTenant } from '../helpers/tenants';
+import { createTenant, type TestTenant } from '../helpers/tenants';
 import { usingPostgres } from '../helpers/test-env';
 
 /** What the planner believes a table holds: -1 until the table is first analysed. */
 async function plannerRows(db: SqlDatabase, table: string): Promise<number> {
   const [{ reltuples }] = await db.session((s) => s.query<{ reltuples: number }>('select reltuples::float8 as reltuples from pg_class where oid = $1::regclass', [table]));
   return reltuples;
+}
+
+
+/** Customers written by plain SQL: nothing but the database's own counters knows of them. */
+async function insertBySql(db: SqlDatabase, tenant: TestTenant, prefix: string, count: number): Promise<void> {
+  await db.session((s) => s.query(
+    `insert into customers (organization_id, created_by, name, environment)
+     select $1, $2, $3 || ' ' || g, 'test' from generate_series(1, $4::int) g`,
+    [tenant.organizationId, tenant.merchantId, prefix, count],
+  ));
 }
 
 describe('planner statistics after a seed', () => {
@@ -54,12 +64,7 @@ describe('planner statistics after a seed', () => {
     test('a table changed by more than 10% (and 50 rows) since its last ANALYZE is analysed again, by itself, soon after', async () => {
       expect(await db.refreshStatistics()).toEqual([]);
       const tenant = await createTenant(db);
-      // rows written by plain SQL: nothing but the database's own counters knows of them
-      await db.session((s) => s.query(
-        `insert into customers (organization_id, created_by, name, environment)
-         select $1, $2, 'Bulk ' || g, 'test' from generate_series(1, 1000) g`,
-        [tenant.organizationId, tenant.merchantId],
-      ));
+      await insertBySql(db, tenant, 'Bulk', 1000);
       const deadline = Date.now() + 20_000;
       let rows = await plannerRows(db, 'customers');
       while (rows < 1000 && Date.now() < deadline) {
@@ -72,17 +77,9 @@ describe('planner statistics after a seed', () => {
     test('a small change is left to the next check, like autovacuum would', async () => {
       expect(await db.refreshStatistics()).toEqual([]);
       const tenant = await createTenant(db);
-      await db.session((s) => s.query(
-        `insert into customers (organization_id, created_by, name, environment)
-         select $1, $2, 'Few ' || g, 'test' from generate_series(1, 20) g`,
-        [tenant.organizationId, tenant.merchantId],
-      ));
+      await insertBySql(db, tenant, 'Few', 20);
       expect(await db.refreshStatistics()).not.toContain('public.customers');
-      await db.session((s) => s.query(
-        `insert into customers (organization_id, created_by, name, environment)
-         select $1, $2, 'More ' || g, 'test' from generate_series(1, 400) g`,
-        [tenant.organizationId, tenant.merchantId],
-      ));
+      await insertBySql(db, tenant, 'More', 400);
       // by hand here (the worker may get there first, which leaves nothing to do by hand)
       await db.refreshStatistics();
       expect(await plannerRows(db, 'customers')).toBeGreaterThanOrEqual(1420);

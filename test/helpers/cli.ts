@@ -6,6 +6,7 @@ import { postgresDatabase } from '../../src/db/pg-database';
 import { openEmbeddedDatabase } from '../../src/db/pglite';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { projectRoot } from '../../src/paths';
+import { filledLater } from './fixture';
 import { RUN_DB_URL_VAR } from './test-env';
 
 export const ROOT = projectRoot();
@@ -75,6 +76,18 @@ export class CliTarget {
   dispose(): void {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** The fixture of the CLI tests: dist/ built and a CliTarget, in beforeAll; its data removed in afterAll. */
+export function useCli(): CliTarget {
+  const cli = filledLater<CliTarget>('the CLI target');
+  let made: CliTarget | undefined;
+  beforeAll(() => {
+    buildCli();
+    cli.fill((made = new CliTarget()));
+  });
+  afterAll(() => made?.dispose());
+  return cli.value;
 }
 
 /** The JSON document of a successful run: exactly one line of JSON on stdout, nothing on stderr. */

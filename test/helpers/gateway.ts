@@ -160,7 +160,17 @@ export async function startGateway(env: Record<string, string> = {}, options: St
  * the gateway (`startGateway(env, options)`) and makes a tenant with a key, afterAll closes it.
  * Both are filled in beforeAll: use them inside tests and hooks.
  */
-export function useGateway(env: Record<string, string> = {}, options: StartOptions & { environment?: EnvironmentName } = {}): { gw: TestGateway; tenant: KeyedTenant } {
+export interface FixtureOptions extends StartOptions {
+  /** The tenant's environment (default test). */
+  environment?: EnvironmentName;
+  /**
+   * For tests that count database calls: the tenant's key is verified once (so it is cached)
+   * and the count is reset before each test, so a test counts only its own request's calls.
+   */
+  countCalls?: boolean;
+}
+
+export function useGateway(env: Record<string, string> = {}, options: FixtureOptions = {}): { gw: TestGateway; tenant: KeyedTenant } {
   const gw = filledLater<TestGateway>('the gateway');
   const tenant = {} as KeyedTenant;
   let started: TestGateway | undefined;
@@ -168,7 +178,9 @@ export function useGateway(env: Record<string, string> = {}, options: StartOptio
     started = await startGateway(env, options);
     gw.fill(started);
     Object.assign(tenant, await started.tenantWithKey(options.environment));
+    if (options.countCalls) await started.gql('{ __typename }', undefined, { key: tenant.key });
   });
+  if (options.countCalls) beforeEach(() => started?.db.reset());
   afterAll(() => started?.close());
   return { gw: gw.value, tenant };
 }

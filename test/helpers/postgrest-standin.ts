@@ -17,9 +17,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../src/db/database';
 import { isRpcFunction } from '../../src/db/database';
+import type { SupabaseDatabase, SupabaseOptions } from '../../src/db/supabase';
 import { supabaseDatabase } from '../../src/db/supabase';
 import type { SqlDatabase } from '../../src/db/sql-database';
 import { rpcStatement } from '../../src/db/sql-database';
+import { openTestDatabase } from './database';
+import { filledLater } from './fixture';
 
 export const STANDIN_SERVICE_ROLE_KEY = 'test-service-role-key.not-a-real-jwt';
 
@@ -265,4 +268,27 @@ export async function supabaseOverTestDatabase(sql: SqlDatabase, timeoutMs = 30_
       await sql.close();
     },
   };
+}
+
+/**
+ * The fixture of the adapter's contract tests: the run's test database, a PostgREST stand-in
+ * over it, and the Supabase adapter calling the stand-in (`options` over a 30 s timeout), made
+ * in beforeAll and closed in afterAll.
+ */
+export function useSupabaseOverStandin(options: Partial<SupabaseOptions> = {}): { sql: SqlDatabase; standin: PostgrestStandin; supa: SupabaseDatabase } {
+  const sql = filledLater<SqlDatabase>('the test database');
+  const standin = filledLater<PostgrestStandin>('the PostgREST stand-in');
+  const supa = filledLater<SupabaseDatabase>('the Supabase adapter');
+  const made: { sql?: SqlDatabase; standin?: PostgrestStandin; supa?: SupabaseDatabase } = {};
+  beforeAll(async () => {
+    sql.fill((made.sql = await openTestDatabase()));
+    standin.fill((made.standin = await startPostgrestStandin({ db: made.sql })));
+    supa.fill((made.supa = supabaseDatabase({ url: made.standin.url, serviceRoleKey: made.standin.serviceRoleKey, timeoutMs: 30_000, ...options })));
+  });
+  afterAll(async () => {
+    await made.supa?.close();
+    await made.standin?.close();
+    await made.sql?.close();
+  });
+  return { sql: sql.value, standin: standin.value, supa: supa.value };
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ADMIN_URL, databaseUrl } from './test-env';
+import { postgresDatabase } from '../../src/db/pg-database';
+import { memoryDatabase } from '../../src/db/pglite';
+import type { SqlDatabase } from '../../src/db/sql-database';
+import { ADMIN_URL, databaseUrl, usingPostgres } from './test-env';
 
 /**
  * An empty PostgreSQL database of one test's own (for what must start from nothing, such as
@@ -21,4 +24,25 @@ export async function withScratchPostgresDatabase<T>(work: (url: string) => Prom
   } finally {
     await admin.end();
   }
+}
+
+/** A fresh, empty database of the run's backend. */
+export async function withFreshDatabase(work: (db: SqlDatabase) => Promise<void>): Promise<void> {
+  if (!usingPostgres()) {
+    const db = await memoryDatabase();
+    try {
+      await work(db);
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  await withScratchPostgresDatabase(async (url) => {
+    const db = postgresDatabase({ connectionString: url, statementTimeoutMs: 30000, poolSize: 1 });
+    try {
+      await work(db);
+    } finally {
+      await db.close();
+    }
+  });
 }

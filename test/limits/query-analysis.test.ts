@@ -35,11 +35,7 @@ function expectCode(response: GqlResponse, status: number, code: string): string
 const SIMPLE = '{ customers(pageSize: 1) { customers { id } } }';
 
 describe('query analysis cannot be turned against the server (default limits)', () => {
-  const { gw, tenant } = useGateway();
-  beforeAll(async () => {
-    await gw.gql('{ __typename }', undefined, { key: tenant.key });
-  });
-  beforeEach(() => gw.db.reset());
+  const { gw, tenant } = useGateway({}, { countCalls: true });
 
   it('refuses fragments that double at each of 30 levels (about 1 KB) at once, with or without a key, without delaying others', async () => {
     const query = doublingFragments(30);

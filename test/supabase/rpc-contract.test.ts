@@ -7,30 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import type { RpcFunction } from '../../src/db/database';
 import { RPC_FUNCTIONS } from '../../src/db/database';
-import type { SqlDatabase } from '../../src/db/sql-database';
-import type { SupabaseDatabase } from '../../src/db/supabase';
-import { supabaseDatabase } from '../../src/db/supabase';
 import type { CustomerRow, TransactionRow } from '../helpers/customers';
-import { openTestDatabase } from '../helpers/database';
-import type { PostgrestStandin, ReceivedRequest } from '../helpers/postgrest-standin';
-import { startPostgrestStandin } from '../helpers/postgrest-standin';
+import type { ReceivedRequest } from '../helpers/postgrest-standin';
+import { useSupabaseOverStandin } from '../helpers/postgrest-standin';
 import type { TestTenant } from '../helpers/tenants';
 
-let sql: SqlDatabase;
-let standin: PostgrestStandin;
-let supa: SupabaseDatabase;
-
-beforeAll(async () => {
-  sql = await openTestDatabase();
-  standin = await startPostgrestStandin({ db: sql });
-  supa = supabaseDatabase({ url: standin.url, serviceRoleKey: standin.serviceRoleKey, timeoutMs: 30_000 });
-});
-
-afterAll(async () => {
-  await supa.close();
-  await standin.close();
-  await sql.close();
-});
+const { sql, standin, supa } = useSupabaseOverStandin();
 
 /** Calls through the adapter and returns the rows with the one request it caused. */
 async function call<R extends object>(fn: RpcFunction, args: Record<string, unknown>): Promise<{ rows: R[]; request: ReceivedRequest }> {

@@ -10,30 +10,13 @@ import type { RpcArgs, RpcFunction } from '../../src/db/database';
 import { RPC_FUNCTIONS } from '../../src/db/database';
 import type { DatabaseErrorKind } from '../../src/db/errors';
 import { DatabaseError } from '../../src/db/errors';
-import type { SqlDatabase } from '../../src/db/sql-database';
-import type { SupabaseDatabase } from '../../src/db/supabase';
 import { READ_ONLY_FUNCTIONS, supabaseDatabase } from '../../src/db/supabase';
-import { openTestDatabase } from '../helpers/database';
-import type { PostgrestStandin } from '../helpers/postgrest-standin';
-import { postgrestError, startPostgrestStandin } from '../helpers/postgrest-standin';
+import { useSupabaseOverStandin } from '../helpers/postgrest-standin';
+import { postgrestError } from '../helpers/postgrest-standin';
 import { createTenant } from '../helpers/tenants';
 
-let sql: SqlDatabase;
-let standin: PostgrestStandin;
-let supa: SupabaseDatabase;
-
-beforeAll(async () => {
-  sql = await openTestDatabase();
-  standin = await startPostgrestStandin({ db: sql });
-  // short backoff so the retry cases stay quick; a generous timeout, as the machine may be busy
-  supa = supabaseDatabase({ url: standin.url, serviceRoleKey: standin.serviceRoleKey, timeoutMs: 30_000, retryDelayMs: 10 });
-});
-
-afterAll(async () => {
-  await supa.close();
-  await standin.close();
-  await sql.close();
-});
+// short backoff so the retry cases stay quick; a generous timeout, as the machine may be busy
+const { sql, standin, supa } = useSupabaseOverStandin({ retryDelayMs: 10 });
 
 const ORG = '00000000-0000-4000-8000-000000000001';
 const READ: [RpcFunction, RpcArgs] = ['count_customers_with_status', { p_organization_id: ORG, p_environment: 'test' }];
