@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { FuzzRequest } from '../../fuzz/transport';
 import { exchange } from '../../fuzz/transport';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 import { rest } from '../rest/helpers';
 
 /**
@@ -15,10 +14,9 @@ const CREATE = 'mutation Create($input: CreateCustomerInput!) { createCustomer(i
 const UPDATE = 'mutation Update($id: ID!, $input: UpdateCustomerInput!) { updateCustomer(id: $id, input: $input) { id name } }';
 const SEARCH = 'query Search($search: String) { customers(search: $search) { customers { id } } }';
 
-let gw: TestGateway;
-let key: string;
-let customerId: string;
 const logLines: string[] = [];
+const { gw, tenant } = useGateway({}, { logLines });
+let customerId: string;
 
 /** Log lines at error level or above (pino: 50 error, 60 fatal). */
 function errorLogs(): unknown[] {
@@ -26,14 +24,8 @@ function errorLogs(): unknown[] {
 }
 
 beforeAll(async () => {
-  gw = await startGateway({}, { logLines });
-  key = (await gw.tenantWithKey()).key;
-  const created = await gw.gql<{ createCustomer: { id: string } }>(CREATE, { input: { name: 'Existing' } }, { key });
+  const created = await gw.gql<{ createCustomer: { id: string } }>(CREATE, { input: { name: 'Existing' } }, { key: tenant.key });
   customerId = created.body.data?.createCustomer.id as string;
-});
-
-afterAll(async () => {
-  await gw?.close();
 });
 
 afterEach(() => {
@@ -55,7 +47,7 @@ function deepMetadata(kind: string, depth: number): string {
 async function gqlText(query: string, variablesJson: string) {
   const response = await fetch(`${gw.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    headers: { 'content-type': 'application/json', 'x-api-key': tenant.key },
     body: `{"query":${JSON.stringify(query)},"variables":${variablesJson}}`,
   });
   return { status: response.status, body: (await response.json()) as { errors?: { message: string; extensions?: Record<string, unknown> }[] } };
@@ -87,7 +79,7 @@ describe('metadata nested thousands of levels deep is a field error, never a sta
   ])('REST: %s %d levels deep in POST and PATCH: 400 in the seed shape', async (kind, depth) => {
     const metadata = deepMetadata(kind, depth);
     for (const [method, path] of [['POST', '/customers'], ['PATCH', `/customers/${customerId}`]]) {
-      const response = await rest(gw, method, path, { key, raw: `{"name":"Deep","metadata":${metadata}}` });
+      const response = await rest(gw, method, path, { key: tenant.key, raw: `{"name":"Deep","metadata":${metadata}}` });
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ statusCode: 400, message: [TOO_DEEP] });
     }
@@ -95,10 +87,10 @@ describe('metadata nested thousands of levels deep is a field error, never a sta
 
   test('five levels are still accepted', async () => {
     const metadata = { deep: [[[{ five: 5 }]]] };
-    const response = await gw.gql<{ createCustomer: { metadata: unknown } }>(CREATE, { input: { name: 'Five', metadata } }, { key });
+    const response = await gw.gql<{ createCustomer: { metadata: unknown } }>(CREATE, { input: { name: 'Five', metadata } }, { key: tenant.key });
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data?.createCustomer.metadata).toEqual(metadata);
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'Six', metadata: { deep: [[[{ six: [] }]]] } } }, { key }), 'metadata', TOO_DEEP);
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'Six', metadata: { deep: [[[{ six: [] }]]] } } }, { key: tenant.key }), 'metadata', TOO_DEEP);
   });
 });
 
@@ -115,29 +107,29 @@ describe('text that is not valid Unicode is refused with a field error, never ch
     ['postalCode', '\ud800'],
     ['phoneNumber', '+22177\ud800'],
   ])('GraphQL create: a lone surrogate in %s', async (field, value) => {
-    const response = await gw.gql(CREATE, { input: { name: 'Someone', [field]: value } }, { key });
+    const response = await gw.gql(CREATE, { input: { name: 'Someone', [field]: value } }, { key: tenant.key });
     expectFieldError(response, field, SURROGATE(field));
   });
 
   test('GraphQL: update, search, ids and metadata keys and values', async () => {
-    expectFieldError(await gw.gql(UPDATE, { id: customerId, input: { name: 'x\ud800' } }, { key }), 'name', SURROGATE('name'));
-    expectFieldError(await gw.gql(UPDATE, { id: customerId, input: { email: '\ud800' } }, { key }), 'email', SURROGATE('email'));
-    expectFieldError(await gw.gql(SEARCH, { search: '\udc00' }, { key }), 'search', SURROGATE('search'));
-    const byId = await gw.gql('query Get($id: ID!) { customer(id: $id) { id } }', { id: '\ud800' }, { key });
+    expectFieldError(await gw.gql(UPDATE, { id: customerId, input: { name: 'x\ud800' } }, { key: tenant.key }), 'name', SURROGATE('name'));
+    expectFieldError(await gw.gql(UPDATE, { id: customerId, input: { email: '\ud800' } }, { key: tenant.key }), 'email', SURROGATE('email'));
+    expectFieldError(await gw.gql(SEARCH, { search: '\udc00' }, { key: tenant.key }), 'search', SURROGATE('search'));
+    const byId = await gw.gql('query Get($id: ID!) { customer(id: $id) { id } }', { id: '\ud800' }, { key: tenant.key });
     expect(byId.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', validationErrors: [{ field: 'id', message: SURROGATE('id') }] });
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'M', metadata: { note: 'a\ud800' } } }, { key }), 'metadata', SURROGATE('metadata values'));
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'M', metadata: { ['k\udc00']: 1 } } }, { key }), 'metadata', SURROGATE('metadata keys'));
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'M', metadata: { list: [{ note: '\ud800' }] } } }, { key }), 'metadata', SURROGATE('metadata values'));
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'M', metadata: { note: 'a\ud800' } } }, { key: tenant.key }), 'metadata', SURROGATE('metadata values'));
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'M', metadata: { ['k\udc00']: 1 } } }, { key: tenant.key }), 'metadata', SURROGATE('metadata keys'));
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'M', metadata: { list: [{ note: '\ud800' }] } } }, { key: tenant.key }), 'metadata', SURROGATE('metadata values'));
   });
 
   test('GraphQL: NUL characters, which PostgreSQL cannot store, are refused by field', async () => {
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'Nul\u0000Name' } }, { key }), 'name', NUL('name'));
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'N', address: '\u0000' } }, { key }), 'address', NUL('address'));
-    expectFieldError(await gw.gql(CREATE, { input: { name: 'N', metadata: { note: 'a\u0000b' } } }, { key }), 'metadata', NUL('metadata values'));
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'Nul\u0000Name' } }, { key: tenant.key }), 'name', NUL('name'));
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'N', address: '\u0000' } }, { key: tenant.key }), 'address', NUL('address'));
+    expectFieldError(await gw.gql(CREATE, { input: { name: 'N', metadata: { note: 'a\u0000b' } } }, { key: tenant.key }), 'metadata', NUL('metadata values'));
   });
 
   test('GraphQL: every failing field at once, surrogates alongside other rules', async () => {
-    const response = await gw.gql(CREATE, { input: { name: '\ud800', email: 'not-an-email', phoneNumber: 'x' } }, { key });
+    const response = await gw.gql(CREATE, { input: { name: '\ud800', email: 'not-an-email', phoneNumber: 'x' } }, { key: tenant.key });
     expect(response.body.errors?.[0].extensions?.validationErrors).toEqual(
       expect.arrayContaining([
         { field: 'name', message: SURROGATE('name') },
@@ -148,9 +140,9 @@ describe('text that is not valid Unicode is refused with a field error, never ch
   });
 
   test('nothing was stored in place of the refused text (no U+FFFD)', async () => {
-    const listed = await gw.gql<{ customers: { customers: { id: string }[] } }>(SEARCH, { search: '\ufffd' }, { key });
+    const listed = await gw.gql<{ customers: { customers: { id: string }[] } }>(SEARCH, { search: '\ufffd' }, { key: tenant.key });
     expect(listed.body.data?.customers.customers).toEqual([]);
-    const valid = await gw.gql<{ createCustomer: { name: string } }>(CREATE, { input: { name: 'Émile 😀 \u{1F600}' } }, { key });
+    const valid = await gw.gql<{ createCustomer: { name: string } }>(CREATE, { input: { name: 'Émile 😀 \u{1F600}' } }, { key: tenant.key });
     expect(valid.body.data?.createCustomer.name).toBe('Émile 😀 \u{1F600}');
   });
 
@@ -162,19 +154,19 @@ describe('text that is not valid Unicode is refused with a field error, never ch
   ])('REST POST: a lone surrogate in %s is a 400 in the seed shape', async (field, json) => {
     const restName = field === 'name' ? 'name' : field;
     const body = field === 'name' ? `{"name":${json}}` : `{"name":"A","${field}":${json}}`;
-    const response = await rest(gw, 'POST', '/customers', { key, raw: body });
+    const response = await rest(gw, 'POST', '/customers', { key: tenant.key, raw: body });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ statusCode: 400, message: [SURROGATE(restName)] });
   });
 
   test('REST: PATCH, REST field names, metadata and search', async () => {
-    const patch = await rest(gw, 'PATCH', `/customers/${customerId}`, { key, raw: '{"phone_number":"\\ud800","name":"ok"}' });
+    const patch = await rest(gw, 'PATCH', `/customers/${customerId}`, { key: tenant.key, raw: '{"phone_number":"\\ud800","name":"ok"}' });
     expect(patch.body).toEqual({ statusCode: 400, message: [SURROGATE('phone_number')] });
-    const meta = await rest(gw, 'POST', '/customers', { key, raw: '{"name":"A","metadata":{"k":"\\udfff"}}' });
+    const meta = await rest(gw, 'POST', '/customers', { key: tenant.key, raw: '{"name":"A","metadata":{"k":"\\udfff"}}' });
     expect(meta.body).toEqual({ statusCode: 400, message: [SURROGATE('metadata values')] });
-    const nul = await rest(gw, 'POST', '/customers', { key, raw: '{"name":"A\\u0000"}' });
+    const nul = await rest(gw, 'POST', '/customers', { key: tenant.key, raw: '{"name":"A\\u0000"}' });
     expect(nul.body).toEqual({ statusCode: 400, message: [NUL('name')] });
-    const search = await rest(gw, 'GET', `/customers?search=${encodeURIComponent('a')}%00`, { key });
+    const search = await rest(gw, 'GET', `/customers?search=${encodeURIComponent('a')}%00`, { key: tenant.key });
     expect(search.body).toEqual({ statusCode: 400, message: [NUL('search')] });
   });
 });
@@ -183,7 +175,7 @@ describe('a query string that is not valid percent-encoded UTF-8 is refused, nev
   const MESSAGE = /^The query string is not valid percent-encoded UTF-8 \(parameter search\)/;
   test.each(['%FF', '%E2%82', 'a%', '%zz', '%C0%AF'])('REST search=%s: 400, and nothing was searched', async (escaped) => {
     const before = gw.db.names().length;
-    const response = await fetch(`${gw.url}/customers?search=${escaped}`, { headers: { 'x-api-key': key } });
+    const response = await fetch(`${gw.url}/customers?search=${escaped}`, { headers: { 'x-api-key': tenant.key } });
     expect(response.status).toBe(400);
     // the original API's error shape
     const body = (await response.json()) as { statusCode: number; message: string[] };
@@ -193,7 +185,7 @@ describe('a query string that is not valid percent-encoded UTF-8 is refused, nev
 
   test('GraphQL over GET: the same refusal, before the document is parsed', async () => {
     const query = encodeURIComponent('{ customers(search: "x") { pagination { page } } }').replace('x', '%FF');
-    const response = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': key, 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${gw.url}/graphql?query=${query}`, { headers: { 'x-api-key': tenant.key, 'apollo-require-preflight': 'true' } });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0].message).toMatch(/^The query string is not valid percent-encoded UTF-8 \(parameter query\)/);
@@ -201,7 +193,7 @@ describe('a query string that is not valid percent-encoded UTF-8 is refused, nev
   });
 
   test('valid escapes of any UTF-8 text still reach the search', async () => {
-    const response = await fetch(`${gw.url}/customers?search=${encodeURIComponent('Émile 😀')}&type=all`, { headers: { 'x-api-key': key } });
+    const response = await fetch(`${gw.url}/customers?search=${encodeURIComponent('Émile 😀')}&type=all`, { headers: { 'x-api-key': tenant.key } });
     expect(response.status).toBe(200);
   });
 });
@@ -210,7 +202,7 @@ describe("Apollo's persisted-query errors keep Apollo's codes, with a message sa
   const QUERY = '{ customers(pageSize: 1) { pagination { page } } }';
   const sha = (text: string) => createHash('sha256').update(text).digest('hex');
   const post = (body: unknown) =>
-    fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) }).then(async (res) => ({
+    fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': tenant.key }, body: JSON.stringify(body) }).then(async (res) => ({
       status: res.status,
       body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
     }));
@@ -239,14 +231,14 @@ describe('more invalid values than graphql-js reports (50) is still BAD_USER_INP
   const unknown = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknown${i}`, i]));
 
   test('GraphQL: 60 unknown input fields', async () => {
-    const response = await gw.gql(CREATE, { input: { name: 'Many', ...unknown } }, { key });
+    const response = await gw.gql(CREATE, { input: { name: 'Many', ...unknown } }, { key: tenant.key });
     const codes = new Set(response.body.errors?.map((error) => error.extensions?.code));
     expect(codes).toEqual(new Set(['BAD_USER_INPUT']));
     expect(response.body.errors?.at(-1)?.message).toMatch(/too many invalid values/);
   });
 
   test('REST: 60 unknown body fields, each reported', async () => {
-    const response = await rest(gw, 'POST', '/customers', { key, body: { name: 'Many', ...unknown } });
+    const response = await rest(gw, 'POST', '/customers', { key: tenant.key, body: { name: 'Many', ...unknown } });
     expect(response.status).toBe(400);
     expect((response.body as { message: string[] }).message).toHaveLength(60);
   });
@@ -259,7 +251,7 @@ describe('a body the gateway cannot read keeps the 4xx status body-parser gives 
 
   /** Sends raw bytes with the given headers to a path; the answer's status and JSON. */
   async function send(path: string, body: Buffer, headers: Record<string, string>) {
-    const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers }, body });
+    const res = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': tenant.key, ...headers }, body });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
@@ -308,7 +300,7 @@ describe('headers or a URL over the header limit: 431 with a body and a graceful
   ])(`raw HTTP: %s, ${TRIES} tries`, async (_name, path, headers) => {
     const port = Number(new URL(gw.url).port);
     for (let i = 0; i < TRIES; i += 1) {
-      const request: FuzzRequest = { kind: 'http', method: 'GET', path, headers: [['X-API-Key', key], ...Object.entries(headers)] };
+      const request: FuzzRequest = { kind: 'http', method: 'GET', path, headers: [['X-API-Key', tenant.key], ...Object.entries(headers)] };
       const result = await exchange(port, request, 10_000);
       // no reset: the whole answer is read and the connection ends cleanly
       expect({ try: i, failure: result.failure }).toEqual({ try: i, failure: undefined });
@@ -326,7 +318,7 @@ describe('headers or a URL over the header limit: 431 with a body and a graceful
 
   test(`fetch: a 100 KB query string, ${TRIES} tries one by one and ${TRIES} at once, and the server still answers`, async () => {
     for (let i = 0; i < TRIES; i += 1) {
-      const response = await fetch(`${gw.url}${longQuery}`, { headers: { 'x-api-key': key } });
+      const response = await fetch(`${gw.url}${longQuery}`, { headers: { 'x-api-key': tenant.key } });
       expect(response.status).toBe(431);
       expect(await response.json()).toMatchObject({ statusCode: 431 });
     }

@@ -6,34 +6,26 @@
  */
 import type { CannedAnswer, PostgrestStandin } from '../helpers/postgrest-standin';
 import { postgrestError } from '../helpers/postgrest-standin';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 
 const LIST = '{ customers(pageSize: 3) { customers { id name } pagination { totalCount } } }';
 
-let gw: TestGateway;
+const { gw, tenant } = useGateway({ SUPABASE_TIMEOUT_MS: '3000' }, { backend: 'supabase' });
 let standin: PostgrestStandin;
-let key: string;
 
 beforeAll(async () => {
-  gw = await startGateway({ SUPABASE_TIMEOUT_MS: '3000' }, { backend: 'supabase' });
   if (!gw.supabase) throw new Error('the gateway is not on the Supabase backend');
   standin = gw.supabase;
-  ({ key } = await gw.tenantWithKey());
   // the first request authenticates (verify_api_key) and caches the key, so the canned answers
   // below go to the customer query itself
-  const first = await gw.gql(LIST, {}, { key });
+  const first = await gw.gql(LIST, {}, { key: tenant.key });
   expect(first.body.errors).toBeUndefined();
-});
-
-afterAll(async () => {
-  await gw.close();
 });
 
 test('the gateway serves from the Supabase adapter', async () => {
   expect(gw.db.kind).toBe('supabase');
   const before = standin.requests.length;
-  const ok = await gw.gql(LIST, {}, { key });
+  const ok = await gw.gql(LIST, {}, { key: tenant.key });
   expect(ok.body.data).toEqual({ customers: { customers: [], pagination: { totalCount: 0 } } });
   expect(standin.requests.slice(before).map((r) => r.path)).toContain('/rest/v1/rpc/fetch_customers_with_status');
 });
@@ -51,7 +43,7 @@ test.each<[string, CannedAnswer | CannedAnswer[], string]>([
 ])('%s: a coded GraphQL error without PostgREST text', async (_name, answers, code) => {
   // aimed at the list itself: the page may also make other calls (count, transactions)
   standin.queue(...(Array.isArray(answers) ? answers : [answers]).map((a) => ({ ...a, fn: 'fetch_customers_with_status' })));
-  const response = await gw.gql(LIST, {}, { key });
+  const response = await gw.gql(LIST, {}, { key: tenant.key });
   const text = JSON.stringify(response.body);
   expect(response.body.errors?.[0]?.extensions?.code).toBe(code);
   expect(text).not.toMatch(/SECRET|someone@example|select \*|PGRST|22P02|23505|57014/);
