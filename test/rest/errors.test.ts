@@ -7,8 +7,7 @@ import type { GatewayServer } from '../../src/server';
 import { createServer } from '../../src/server';
 import type { Database } from '../../src/db/database';
 import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
-import type { TestTenant } from '../helpers/tenants';
+import { startGateway, useGateway } from '../helpers/gateway';
 import { rest } from './helpers';
 import { SEED_ERROR_400, SEED_ERROR_401 } from './seed';
 
@@ -26,23 +25,13 @@ const ROUTES = [
   { method: 'GET', path: (id: string) => `/customers/${id}/transactions` },
 ] as const;
 
-let gw: TestGateway;
-let tenant: TestTenant & { key: string };
+const { gw, tenant } = useGateway();
 
 async function create(body: Record<string, unknown>, key = tenant.key): Promise<string> {
   const response = await rest(gw, 'POST', '/customers', { key, body });
   expect(response.status).toBe(201);
   return String((response.body as Record<string, unknown>).customer_id);
 }
-
-beforeAll(async () => {
-  gw = await startGateway();
-  tenant = await gw.tenantWithKey();
-});
-
-afterAll(async () => {
-  await gw?.close();
-});
 
 describe('401', () => {
   test.each(ROUTES.map((route) => [`${route.method} ${route.path(':id')}`, route] as const))('%s without a key: API key is missing', async (_name, route) => {

@@ -1,8 +1,6 @@
 import axios from 'axios';
-import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 import { addCustomer, addTransaction, minutesAgo } from '../helpers/customers';
-import type { TestTenant } from '../helpers/tenants';
 import { asArray, asRecord, curlCommands, rest, runCurl, shapeDifferences } from './helpers';
 import {
   SEED_BASE_URL,
@@ -15,25 +13,18 @@ import {
   SEED_TRANSACTION,
 } from './seed';
 
-let gw: TestGateway;
-let tenant: TestTenant & { key: string };
+// live, as in the seed's examples
+const { gw, tenant } = useGateway({}, { environment: 'live' });
 /** A customer named John with two settled transactions (and a pending one that must not show). */
 let johnId: string;
 
 beforeAll(async () => {
-  gw = await startGateway();
-  // live, as in the seed's examples
-  tenant = await gw.tenantWithKey('live');
   const john = await addCustomer(gw.db.inner, tenant, { name: 'John Smith', email: 'john.smith@example.com' });
   johnId = john.customer_id;
   await addTransaction(gw.db.inner, tenant, johnId, { amount: 10000, description: 'Payment for Product A', createdAt: minutesAgo(10) });
   await addTransaction(gw.db.inner, tenant, johnId, { amount: 5000, description: 'Subscription Renewal', createdAt: minutesAgo(60) });
   await addTransaction(gw.db.inner, tenant, johnId, { status: 'pending', createdAt: minutesAgo(5) });
   await addCustomer(gw.db.inner, tenant, { name: 'Mary Jones', email: 'mary@example.com' });
-});
-
-afterAll(async () => {
-  await gw?.close();
 });
 
 describe('the seed cURL examples, run with curl', () => {
