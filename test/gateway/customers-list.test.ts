@@ -5,7 +5,7 @@ import {
   ListCustomersWithTransactionsDocument,
 } from '../generated/graphql';
 import type { TestGateway } from '../helpers/gateway';
-import { startGateway } from '../helpers/gateway';
+import { useGateway } from '../helpers/gateway';
 import type { SqlDatabase } from '../../src/db/sql-database';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -48,13 +48,11 @@ async function seed(gw: TestGateway, count: number): Promise<Seeded> {
 }
 
 describe('customers(...) list', () => {
-  let gw: TestGateway;
+  const { gw } = useGateway();
   let data: Seeded;
   beforeAll(async () => {
-    gw = await startGateway();
     data = await seed(gw, 120);
   });
-  afterAll(() => gw.close());
 
   test('defaults to page 1 of 50, newest first, with ISO-8601 UTC timestamps', async () => {
     const res = await gw.gql(ListCustomersDocument, {}, { key: data.key });
@@ -109,14 +107,12 @@ describe('customers(...) list', () => {
 });
 
 describe('what a page costs in database calls', () => {
-  let gw: TestGateway;
+  const { gw } = useGateway();
   let data: Seeded;
   beforeAll(async () => {
-    gw = await startGateway();
     data = await seed(gw, 60);
     await gw.gql('{ __typename }', undefined, { key: data.key }); // warms the key cache
   });
-  afterAll(() => gw.close());
 
   test('50 customers with their transactions: one list call and one transactions call, plus one count', async () => {
     gw.db.reset();
