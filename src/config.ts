@@ -46,6 +46,12 @@ export interface Config {
   /** What express's `trust proxy` is set to: false, a hop count, or proxy addresses and CIDRs. */
   readonly trustProxy: TrustProxy;
   readonly shutdownTimeoutMs: number;
+  /**
+   * CURSOR_SECRET: seals the connection and change-feed cursors (src/paging/cursor.ts), so
+   * they stay valid across restarts and instances. Required in production; elsewhere, when
+   * unset, a secret is made once and kept in DATA_DIR (src/paging/cursor-secret.ts).
+   */
+  readonly cursorSecret: string | undefined;
 }
 
 export type TrustProxy = false | number | readonly string[];
@@ -139,6 +145,21 @@ function bytes(env: Env, name: string, fallback: number): number {
   return size;
 }
 
+/** At least 32 characters (e.g. `openssl rand -hex 32`); required in production. */
+function cursorSecret(env: Env, production: boolean): string | undefined {
+  const secret = value(env, 'CURSOR_SECRET');
+  if (secret === undefined) {
+    if (production) {
+      throw new ConfigError(
+        'CURSOR_SECRET is required in production: set it to the same random value (at least 32 characters, e.g. `openssl rand -hex 32`) on every instance, so paging cursors stay valid across restarts and instances',
+      );
+    }
+    return undefined;
+  }
+  if (secret.length < 32) throw new ConfigError(`CURSOR_SECRET must be at least 32 characters long (got ${secret.length}); e.g. \`openssl rand -hex 32\``);
+  return secret;
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const databaseUrl = value(env, 'DATABASE_URL');
   const supabaseUrl = value(env, 'SUPABASE_URL');
@@ -223,5 +244,6 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureLimit: integer(env, 'AUTH_FAILURE_LIMIT', 100, 1, 1_000_000),
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    cursorSecret: cursorSecret(env, production),
   });
 }

@@ -7,6 +7,7 @@ import type { Database } from './db/database';
 import type { AuthFailureLimiter } from './limits/auth-failures';
 import { limitConcurrency } from './limits/db-concurrency';
 import type { Logger } from './logger';
+import type { CursorCodec } from './paging/cursor';
 
 /** What every request is served with, GraphQL and REST alike. */
 export interface GraphQLContext {
@@ -29,6 +30,8 @@ export interface ContextDeps {
   readonly db: Database;
   readonly authenticator: Authenticator;
   readonly authFailures: AuthFailureLimiter;
+  /** Seals and opens the connection and change-feed cursors. */
+  readonly cursors: CursorCodec;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface ContextDeps {
  * refused past AUTH_FAILURE_LIMIT before the key is looked up. A refusal is kept, not thrown:
  * a pure introspection query needs no key, so the gates decide when to raise it.
  */
-export function createContextFactory({ db, authenticator, authFailures }: ContextDeps): ContextFactory {
+export function createContextFactory({ db, authenticator, authFailures, cursors }: ContextDeps): ContextFactory {
   return async (req, res) => {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const outcome = await authFailures.authenticate(address, presentedKey(req.headers), authenticator).then(
@@ -46,11 +49,11 @@ export function createContextFactory({ db, authenticator, authFailures }: Contex
     );
     // for the request log (src/http/request-id.ts)
     res.locals.tenant = outcome.tenant;
-    return requestContext(db, res.locals.requestId, res.locals.log, address, outcome);
+    return requestContext(db, cursors, res.locals.requestId, res.locals.log, address, outcome);
   };
 }
 
-function requestContext(db: Database, requestId: string, log: Logger, clientAddress: string, outcome: { tenant: Tenant | undefined; refusal: unknown }): GraphQLContext {
+function requestContext(db: Database, cursors: CursorCodec, requestId: string, log: Logger, clientAddress: string, outcome: { tenant: Tenant | undefined; refusal: unknown }): GraphQLContext {
   const { tenant, refusal } = outcome;
   // The service is bound to the tenant, so no resolver or route can reach the database without
   // its organization and environment; its loaders live as long as the request.
@@ -66,6 +69,6 @@ function requestContext(db: Database, requestId: string, log: Logger, clientAddr
     clientAddress,
     requireTenant,
     // At most DB_CALLS_PER_REQUEST database calls of this request run at once.
-    customers: () => (service ??= CustomerService.forTenant(limitConcurrency(db), requireTenant())),
+    customers: () => (service ??= CustomerService.forTenant(limitConcurrency(db), requireTenant(), cursors)),
   };
 }

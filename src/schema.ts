@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { CustomerConnectionResolver, TransactionConnectionResolver } from './customers/connection.resolver';
 import { CustomerPageResolver, PaginationResolver } from './customers/customer-page.resolver';
 import { CustomerResolver } from './customers/customer.resolver';
 import { validateArgument } from './validation/validate';
@@ -11,7 +12,7 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The gateway's schema, built once per process from the TypeGraphQL classes. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [CustomerResolver, CustomerPageResolver, PaginationResolver],
+    resolvers: [CustomerResolver, CustomerPageResolver, PaginationResolver, CustomerConnectionResolver, TransactionConnectionResolver],
     // Inputs are trimmed, then checked with their class-validator rules (see validateArgument).
     validateFn: validateArgument,
   }).then(describeRootTypes);

@@ -28,6 +28,8 @@ import { pagesRouter } from './pages/explorer';
 import { KeyOffer } from './pages/offer';
 import { sandboxKeyScope, sandboxLandingPage } from './pages/sandbox';
 import { OPENAPI_PATH } from './rest/openapi';
+import { CursorCodec } from './paging/cursor';
+import { cursorSecret } from './paging/cursor-secret';
 
 export interface ServerDeps {
   config: Config;
@@ -145,7 +147,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   });
 
   // One context factory for /graphql and the REST routes: same authentication and tenancy.
-  const contextFor = createContextFactory({ db, authenticator, authFailures: limits.authFailures });
+  const contextFor = createContextFactory({ db, authenticator, authFailures: limits.authFailures, cursors: new CursorCodec(cursorSecret(config)) });
 
   // Browsers may call only from CORS_ORIGINS, GraphQL and REST alike.
   const cors = corsPolicy(config.corsOrigins);

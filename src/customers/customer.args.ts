@@ -1,7 +1,7 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, Int } from 'type-graphql';
 import { LIMITS } from '../validation/rules';
-import { ActivityStatus, CustomerType } from './enums';
+import { ActivityStatus, CustomerSortKey, CustomerType } from './enums';
 
 /** The list's arguments. An explicit null for any of them means its default. */
 @ArgsType()
@@ -34,4 +34,54 @@ export class CustomersArgs {
   @Min(1)
   @Max(LIMITS.maxPageSize)
   pageSize?: number | null;
+}
+
+/** The bounds of connection pages: customers, a customer's transactions, and the change feed. */
+export const CONNECTION_LIMITS = {
+  customers: { max: LIMITS.maxPageSize, default: 50 },
+  transactions: { max: LIMITS.maxTransactions, default: 20 },
+  changes: { max: 1000, default: 100 },
+} as const;
+
+/** The customer connection's arguments. An explicit null for any of them means its default. */
+@ArgsType()
+export class CustomersConnectionArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many customers from the start (or after \`after\`), 1-${CONNECTION_LIMITS.customers.max}; ${CONNECTION_LIMITS.customers.default} when neither first nor last is given.`,
+  })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A cursor of this connection (an edge\'s cursor or pageInfo.endCursor): the page starts after it.' })
+  after?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many customers from the end (or before \`before\`), 1-${CONNECTION_LIMITS.customers.max}. Not with first.`,
+  })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A cursor of this connection (an edge\'s cursor or pageInfo.startCursor): the page ends before it.' })
+  before?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `Case-insensitive text the name or email contains (at most ${LIMITS.search} characters; % and _ are literal). Blank means no filter.`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.search)
+  search?: string | null;
+
+  @Field(() => CustomerType, { nullable: true, defaultValue: CustomerType.ALL, description: 'Businesses, individuals, or all.' })
+  type?: CustomerType | null;
+
+  @Field(() => ActivityStatus, { nullable: true, defaultValue: ActivityStatus.ALL, description: 'Active, inactive, or all customers.' })
+  status?: ActivityStatus | null;
+
+  @Field(() => CustomerSortKey, { nullable: true, defaultValue: CustomerSortKey.CREATED_AT, description: 'The order: newest created, most recently changed, or by name.' })
+  sortKey?: CustomerSortKey | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'true flips the sort key\'s natural order (oldest first, least recently changed first, Z to A).' })
+  reverse?: boolean | null;
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { CustomerRow, CustomerTotalsRow, TransactionRow } from './customer.mapper';
+import type { CustomerRow, CustomerTotalsRow, TransactionConnectionRow, TransactionRow } from './customer.mapper';
 import type { CustomerRepository } from './customer.repository';
 
 /** The most keys one batch sends to the database. */
@@ -27,6 +27,7 @@ export class CustomerLoaders {
   /** Totals (amountSpent, transactionCount, lastTransactionAt, hasTransactions): one call per page. */
   readonly totals: DataLoader<string, CustomerTotalsRow>;
   private readonly transactionsByLimit = new Map<number, DataLoader<string, TransactionRow[]>>();
+  private readonly transactionPagesBy = new Map<string, DataLoader<string, TransactionConnectionRow[]>>();
 
   constructor(private readonly repository: CustomerRepository) {
     this.customerById = new DataLoader(
@@ -51,6 +52,24 @@ export class CustomerLoaders {
         { maxBatchSize: MAX_BATCH },
       );
       this.transactionsByLimit.set(first, loader);
+    }
+    return loader;
+  }
+
+  /**
+   * A page of a customer's transactions (scan direction, rows to read, position after which
+   * to start); customers asking for the same page share one call (fetch_transactions_connection).
+   */
+  transactionPages(ascending: boolean, limit: number, after: readonly string[] | null): DataLoader<string, TransactionConnectionRow[]> {
+    const key = JSON.stringify([ascending, limit, after]);
+    let loader = this.transactionPagesBy.get(key);
+    if (!loader) {
+      loader = new DataLoader(
+        async (ids) =>
+          alignTo(ids, await this.repository.transactionsConnection(ids, ascending, limit, after), (row) => row.customer_id, (rows) => rows ?? []),
+        { maxBatchSize: MAX_BATCH },
+      );
+      this.transactionPagesBy.set(key, loader);
     }
     return loader;
   }

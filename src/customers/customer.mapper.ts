@@ -19,6 +19,29 @@ export interface TransactionRow {
   created_at: Date;
 }
 
+/** A row of fetch_customers_connection: the customer, its sort value as text, and has_before. */
+export interface CustomerConnectionRow extends CustomerRow {
+  /** The sort key's value at full precision (timestamps as ...HH:MI:SS.ffffffZ, names lower-cased). */
+  sort_value: string;
+  has_before: boolean;
+}
+
+/** A row of fetch_transactions_connection. */
+export interface TransactionConnectionRow extends TransactionRow {
+  /** created_at at full precision (microseconds), as text. */
+  sort_value: string;
+  has_before: boolean;
+}
+
+/** A row of fetch_customer_changes: the customer's columns are null when it is deleted or erased. */
+export type CustomerChangeRow = { customer_id: string } & ({ [K in Exclude<keyof CustomerRow, 'customer_id'>]: CustomerRow[K] } | { [K in Exclude<keyof CustomerRow, 'customer_id'>]: null }) & {
+  deleted: boolean;
+  changed_at: Date;
+  /** The change's place in the feed: transaction id and sequence number, as text. */
+  change_xid: string;
+  change_position: string;
+};
+
 /** A row of fetch_customer_totals. */
 export interface CustomerTotalsRow {
   customer_id: string;

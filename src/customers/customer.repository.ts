@@ -2,8 +2,8 @@ import type { Database } from '../db/database';
 import type { Tenant } from '../auth/tenant';
 import type { CustomerPatch, CustomerRow, NewCustomer } from './customer.fields';
 import { INPUT_FIELDS } from './customer.fields';
-import type { CustomerTotalsRow, TransactionRow } from './customer.mapper';
-import type { ActivityStatus, CustomerType } from './enums';
+import type { CustomerChangeRow, CustomerConnectionRow, CustomerTotalsRow, TransactionConnectionRow, TransactionRow } from './customer.mapper';
+import type { ActivityStatus, CustomerSortKey, CustomerType } from './enums';
 
 export interface CustomerFilter {
   search: string | null;
@@ -121,6 +121,54 @@ export class CustomerRepository {
       ...this.scope,
       p_customer_ids: [...customerIds],
       p_limit_per_customer: limitPerCustomer,
+    });
+  }
+
+  /**
+   * A keyset page of customers: at most `limit` rows in the sort's order (`ascending` as
+   * scanned), after the position [sort value, id] when given.
+   */
+  async connection(
+    filter: CustomerFilter,
+    sortKey: CustomerSortKey,
+    ascending: boolean,
+    limit: number,
+    after: readonly string[] | null,
+  ): Promise<CustomerConnectionRow[]> {
+    return this.db.rpc<CustomerConnectionRow>('fetch_customers_connection', {
+      ...this.scope,
+      p_search_term: filter.search,
+      p_customer_type: filter.type,
+      p_activity_status: filter.status,
+      p_sort_key: sortKey,
+      p_ascending: ascending,
+      p_limit: limit,
+      ...(after ? { p_after_value: after[0], p_after_id: after[1] } : {}),
+    });
+  }
+
+  /** A keyset page of each customer's settled transactions, in one call for many customers. */
+  async transactionsConnection(
+    customerIds: readonly string[],
+    ascending: boolean,
+    limit: number,
+    after: readonly string[] | null,
+  ): Promise<TransactionConnectionRow[]> {
+    return this.db.rpc<TransactionConnectionRow>('fetch_transactions_connection', {
+      ...this.scope,
+      p_customer_ids: [...customerIds],
+      p_ascending: ascending,
+      p_limit: limit,
+      ...(after ? { p_after_created_at: after[0], p_after_id: after[1] } : {}),
+    });
+  }
+
+  /** At most `limit` changes after the feed position [xid, position] (from the beginning without one). */
+  async changes(limit: number, after: readonly string[] | null): Promise<CustomerChangeRow[]> {
+    return this.db.rpc<CustomerChangeRow>('fetch_customer_changes', {
+      ...this.scope,
+      p_limit: limit,
+      ...(after ? { p_after_xid: after[0], p_after_position: after[1] } : {}),
     });
   }
 }

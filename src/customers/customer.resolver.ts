@@ -3,7 +3,9 @@ import type { GraphQLContext } from '../context';
 import { LIMITS } from '../validation/rules';
 import type { CustomerListing } from './customer-listing';
 import { DEFAULT_TRANSACTIONS } from './customer.service';
-import { CustomersArgs } from './customer.args';
+import type { CustomerConnectionPage, TransactionConnectionPage } from './customer-connection';
+import { CONNECTION_LIMITS, CustomersArgs, CustomersConnectionArgs } from './customer.args';
+import { CustomerChangeFeed, CustomerConnection, TransactionConnection } from './connection.types';
 import { CreateCustomerInput, UpdateCustomerInput } from './customer.input';
 import { Customer } from './customer.type';
 import { Money } from './money.type';
@@ -20,6 +22,32 @@ export class CustomerResolver {
   })
   customers(@Args(() => CustomersArgs) args: CustomersArgs, @Ctx() ctx: GraphQLContext): CustomerListing {
     return ctx.customers().list(args);
+  }
+
+  @Query(() => CustomerConnection, {
+    description:
+      'Customers by cursor. first/last 1-200 (first: 50 when neither is given; both at once is BAD_USER_INPUT). Filters as in customers. Any depth costs what the first page costs. Walking every page forward while others write never repeats a customer that did not change during the walk, and never skips one that existed, unchanged, for the whole walk.',
+  })
+  customersConnection(@Args(() => CustomersConnectionArgs) args: CustomersConnectionArgs, @Ctx() ctx: GraphQLContext): CustomerConnectionPage {
+    return ctx.customers().connection(args);
+  }
+
+  @Query(() => CustomerChangeFeed, {
+    description:
+      'The changes to the caller\'s customers after since (null: from the beginning, deleted ones left out), oldest change first, at most first (1-1000) per page. Keep calling with since: cursor until hasMore is false; do it again whenever you like to catch up.',
+  })
+  async customerChanges(
+    @Arg('since', () => String, { nullable: true, description: 'The cursor of the previous page (or of the last sync); null to start from the beginning.' })
+    since: string | null | undefined,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: CONNECTION_LIMITS.changes.default,
+      description: `How many changes at most, 1-${CONNECTION_LIMITS.changes.max}.`,
+    })
+    first: number | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CustomerChangeFeed> {
+    return ctx.customers().changes(since ?? null, first ?? null);
   }
 
   @Query(() => Customer, {
@@ -47,6 +75,25 @@ export class CustomerResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<Transaction[]> {
     return ctx.customers().transactions(customer.id, first);
+  }
+
+  @FieldResolver(() => TransactionConnection, {
+    description:
+      'Completed and refunded transactions, newest first, by cursor: every one reachable, none skipped or repeated. first/last 1-100 (first: 20 when neither is given).',
+  })
+  transactionsConnection(
+    @Root() customer: Customer,
+    @Arg('first', () => Int, { nullable: true, description: `How many transactions from the newest (or after \`after\`), 1-${CONNECTION_LIMITS.transactions.max}.` })
+    first: number | null | undefined,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor of this customer\'s transactions: the page starts after it.' })
+    after: string | null | undefined,
+    @Arg('last', () => Int, { nullable: true, description: `How many transactions from the oldest (or before \`before\`), 1-${CONNECTION_LIMITS.transactions.max}. Not with first.` })
+    last: number | null | undefined,
+    @Arg('before', () => String, { nullable: true, description: 'A cursor of this customer\'s transactions: the page ends before it.' })
+    before: string | null | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): TransactionConnectionPage {
+    return ctx.customers().transactionConnection(customer.id, { first, after, last, before });
   }
 
   @FieldResolver(() => Boolean, {

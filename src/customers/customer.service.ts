@@ -3,16 +3,23 @@ import type { Database } from '../db/database';
 import { DatabaseError } from '../db/errors';
 import { BadUserInputError, customerNotFound, NotFoundError, versionMismatch } from '../errors';
 import { LIMITS } from '../validation/rules';
+import type { PagingArgs } from '../paging/connection';
+import { CURSOR_MISMATCH, pageRequest } from '../paging/connection';
+import type { CursorCodec } from '../paging/cursor';
+import { CustomerConnectionPage, TransactionConnectionPage } from './customer-connection';
 import { CustomerListing } from './customer-listing';
 import type { DeleteCustomerPayload } from './customer-page.type';
-import type { CustomersArgs } from './customer.args';
+import type { CustomersArgs, CustomersConnectionArgs } from './customer.args';
+import { CONNECTION_LIMITS } from './customer.args';
 import { CustomerLoaders } from './customer.loaders';
+import type { CustomerRow } from './customer.mapper';
 import { toCustomer, toTransaction } from './customer.mapper';
+import type { CustomerChangeFeed } from './connection.types';
 import type { CustomerPatch, NewCustomer } from './customer.repository';
 import { CustomerRepository } from './customer.repository';
 import type { Customer } from './customer.type';
 import type { Money } from './money.type';
-import { ActivityStatus, CustomerType } from './enums';
+import { ActivityStatus, CustomerSortKey, CustomerType } from './enums';
 import type { Transaction } from './transaction.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,12 +67,21 @@ export const DEFAULT_TRANSACTIONS = 20;
 export class CustomerService {
   private readonly loaders: CustomerLoaders;
 
-  constructor(private readonly repository: CustomerRepository) {
+  constructor(
+    private readonly repository: CustomerRepository,
+    private readonly cursors: CursorCodec,
+  ) {
     this.loaders = new CustomerLoaders(repository);
   }
 
-  static forTenant(db: Database, tenant: Tenant): CustomerService {
-    return new CustomerService(new CustomerRepository(db, tenant));
+  static forTenant(db: Database, tenant: Tenant, cursors: CursorCodec): CustomerService {
+    return new CustomerService(new CustomerRepository(db, tenant), cursors);
+  }
+
+  /** What every cursor of this caller is bound to, besides the query's own terms. */
+  private binding(kind: string, ...terms: string[]): string[] {
+    const { organizationId, environment } = this.repository.tenant;
+    return [kind, organizationId, environment, ...terms];
   }
 
   /** One page, read lazily: rows and total only when asked for. */
@@ -77,6 +93,63 @@ export class CustomerService {
       args.page ?? 1,
       args.pageSize ?? 50,
     );
+  }
+
+  /**
+   * A page of the customer connection, read lazily. Its cursors are bound to the caller, the
+   * sort (key and reverse) and the normalised filters (search trimmed, blank = none).
+   */
+  connection(args: CustomersConnectionArgs): CustomerConnectionPage {
+    const search = args.search?.trim() ? args.search.trim() : null;
+    const filter = { search, type: args.type ?? CustomerType.ALL, status: args.status ?? ActivityStatus.ALL };
+    const sortKey = args.sortKey ?? CustomerSortKey.CREATED_AT;
+    const reverse = args.reverse ?? false;
+    const binding = this.binding('customers', sortKey, reverse ? 'reverse' : 'natural', search ?? '', filter.type, filter.status);
+    const request = pageRequest(args, CONNECTION_LIMITS.customers, this.cursors, binding, 2);
+    // NAME is A to Z; the time keys are newest first
+    const ascending = (sortKey === CustomerSortKey.NAME) !== reverse;
+    return new CustomerConnectionPage(this.repository, this.cursors, binding, filter, sortKey, ascending, request);
+  }
+
+  /** A page of a customer's settled transactions, newest first; cursors are bound to the customer. */
+  transactionConnection(customer: string, args: PagingArgs): TransactionConnectionPage {
+    const binding = this.binding('transactions', customer);
+    const request = pageRequest(args, CONNECTION_LIMITS.transactions, this.cursors, binding, 2);
+    return new TransactionConnectionPage(this.loaders, this.cursors, binding, customer, request);
+  }
+
+  /**
+   * The changes after `since` (null: from the beginning, deleted customers left out), oldest
+   * first, at most `first` (1-1000, default 100): one database call.
+   */
+  async changes(since: string | null, first: number | null): Promise<CustomerChangeFeed> {
+    const { max, default: fallback } = CONNECTION_LIMITS.changes;
+    const limit = first ?? fallback;
+    if (!Number.isInteger(limit) || limit < 1 || limit > max) throw BadUserInputError.field('first', `first must be between 1 and ${max}`);
+    const binding = this.binding('changes');
+    let after: string[] | null = null;
+    if (since !== null) {
+      after = this.cursors.decode(binding, since, 2) ?? null;
+      if (after === null) throw BadUserInputError.field('since', CURSOR_MISMATCH);
+    }
+    const rows = await this.repository.changes(limit + 1, after);
+    const kept = rows.slice(0, limit);
+    const last = kept[kept.length - 1];
+    // an empty page leaves the position where it was
+    const position = last ? [last.change_xid, last.change_position] : (after ?? ['0', '0']);
+    return {
+      // from the beginning, deleted customers are nothing to remove: they are left out
+      changes: kept
+        .filter((row) => since !== null || !row.deleted)
+        .map((row) => ({
+          id: row.customer_id,
+          customer: row.deleted ? null : toCustomer(row as CustomerRow),
+          deleted: row.deleted,
+          changedAt: row.changed_at,
+        })),
+      cursor: this.cursors.encode(binding, position),
+      hasMore: rows.length > limit,
+    };
   }
 
   async get(id: string): Promise<Customer> {

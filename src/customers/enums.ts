@@ -60,3 +60,20 @@ registerEnumType(TransactionStatus, {
     REFUNDED: { description: 'The payment went through and was refunded.' },
   },
 });
+
+/** How a customer connection is ordered; values are the SQL functions' sort keys. */
+export enum CustomerSortKey {
+  CREATED_AT = 'created_at',
+  UPDATED_AT = 'updated_at',
+  NAME = 'name',
+}
+
+registerEnumType(CustomerSortKey, {
+  name: 'CustomerSortKey',
+  description: 'How a customer connection is ordered. Each key has a natural order; reverse: true flips it.',
+  valuesConfig: {
+    CREATED_AT: { description: 'Newest first (ties: id descending).' },
+    UPDATED_AT: { description: 'Most recently changed first (ties: id descending).' },
+    NAME: { description: 'A to Z by lower(name) under the database\'s collation (ties: id ascending).' },
+  },
+});

@@ -34,12 +34,15 @@ export const READ_ONLY_FUNCTIONS: ReadonlySet<RpcFunction> = new Set<RpcFunction
   'get_customers_by_ids',
   'fetch_transactions_for_customers',
   'fetch_customer_totals',
+  'fetch_customers_connection',
+  'fetch_transactions_connection',
+  'fetch_customer_changes',
   'list_api_keys',
   'list_organizations',
 ]);
 
 /** timestamptz columns of the functions' results: the pg adapters return these as Date. */
-const TIMESTAMP_COLUMNS = new Set(['created_at', 'updated_at', 'expires_at', 'revoked_at', 'last_used_at', 'last_transaction_at']);
+const TIMESTAMP_COLUMNS = new Set(['created_at', 'updated_at', 'expires_at', 'revoked_at', 'last_used_at', 'last_transaction_at', 'changed_at']);
 /**
  * bigint columns: PostgREST sends JSON numbers, but a proxy may send strings. Money never is
  * one of them: the functions return amounts as exact decimal text, which stays a string.

@@ -20,7 +20,7 @@ import {
   TypeNameMetaFieldDef,
   visit,
 } from 'graphql';
-import type { FieldPrice } from './prices';
+import type { FieldPrice, SizeArg } from './prices';
 import { COUNT_COST, UNPRICED_LIST_SIZE } from './prices';
 
 /**
@@ -191,8 +191,13 @@ export class OperationAnalyser {
     }
   }
 
-  /** A size argument as given (literal, variable or the variable's default), else the default. */
-  private size(node: FieldNode, name: string, fallback: number): number {
+  /** The largest of the size arguments given (literal, variable or the variable's default), else the default. */
+  private size(node: FieldNode, names: SizeArg, fallback: number): number {
+    if (typeof names !== 'string') {
+      const given = names.map((name) => this.size(node, name, 0)).filter((size) => size > 0);
+      return given.length > 0 ? Math.max(...given) : fallback;
+    }
+    const name = names;
     const argument = node.arguments?.find((arg) => arg.name.value === name);
     let value: unknown;
     if (argument?.value.kind === Kind.INT) value = Number(argument.value.value);

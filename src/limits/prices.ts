@@ -17,10 +17,16 @@ import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionTy
  * (test/limits/query-cost.test.ts checks the served schema). Adding a list field: add one line.
  */
 export type FieldPrice =
-  | { readonly kind: 'list'; readonly sizeArg: string; readonly defaultSize: number }
-  | { readonly kind: 'page'; readonly sizeArg: string; readonly defaultSize: number; readonly items: readonly string[] }
+  | { readonly kind: 'list'; readonly sizeArg: SizeArg; readonly defaultSize: number }
+  | { readonly kind: 'page'; readonly sizeArg: SizeArg; readonly defaultSize: number; readonly items: readonly string[] }
   | { readonly kind: 'fixed'; readonly size: number }
   | { readonly kind: 'count' };
+
+/**
+ * The argument that sizes a list or page, or several (a connection's `first` and `last`): the
+ * largest of those given, else the default.
+ */
+export type SizeArg = string | readonly string[];
 
 /** A count scans every matching row of the tenant: priced like a page of several hundred values. */
 export const COUNT_COST = 1_000;
@@ -37,6 +43,12 @@ export const DOMAIN_PRICES: Readonly<Record<string, FieldPrice>> = {
   'Customer.transactions': { kind: 'list', sizeArg: 'first', defaultSize: 20 },
   // One Money per currency the customer paid in: a handful in practice, priced generously.
   'Customer.amountSpent': { kind: 'fixed', size: 10 },
+  // Cursor connections: edges and nodes hold one element per item of the page; pageInfo and
+  // the cursors are paid once. Either size argument may give the page's size.
+  'Query.customersConnection': { kind: 'page', sizeArg: ['first', 'last'], defaultSize: 50, items: ['edges', 'nodes'] },
+  'Customer.transactionsConnection': { kind: 'page', sizeArg: ['first', 'last'], defaultSize: 20, items: ['edges', 'nodes'] },
+  'Query.customerChanges': { kind: 'page', sizeArg: 'first', defaultSize: 100, items: ['changes'] },
+  'CustomerConnection.totalCount': { kind: 'count' },
   'Pagination.totalCount': { kind: 'count' },
   // totalPages is computed from the same count.
   'Pagination.totalPages': { kind: 'count' },

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createApiKey } from '../../src/admin/admin';
@@ -108,12 +111,27 @@ export interface StartOptions {
   demoKey?: string;
 }
 
+/** A DATA_DIR of this test process (it holds the generated cursor secret), not the project's .data. */
+let processDataDir: string | undefined;
+function testDataDir(): string {
+  if (processDataDir === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gateway-test-data-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    processDataDir = dir;
+  }
+  return processDataDir;
+}
+
+/** Production requires CURSOR_SECRET: the tests' production gateways share this one. */
+export const TEST_CURSOR_SECRET = 'test-cursor-secret-0123456789abcdef0123456789abcdef';
+
 export async function startGateway(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestGateway> {
   const sql = options.database ?? (await openTestDatabase());
   const supabase = (options.backend ?? process.env.TEST_GATEWAY_BACKEND) === 'supabase' ? await supabaseOverTestDatabase(sql, Number(env.SUPABASE_TIMEOUT_MS ?? 30_000)) : undefined;
   const db = new CountingDatabase(sql, supabase);
   const supabaseEnv = supabase ? { SUPABASE_URL: supabase.standin.url, SUPABASE_SERVICE_ROLE_KEY: supabase.standin.serviceRoleKey } : {};
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: options.logLines ? 'info' : 'silent', ...supabaseEnv, ...env });
+  const production = env.NODE_ENV === 'production' ? { CURSOR_SECRET: TEST_CURSOR_SECRET } : {};
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: options.logLines ? 'info' : 'silent', DATA_DIR: testDataDir(), ...production, ...supabaseEnv, ...env });
   const logger = options.logLines
     ? createLogger(config.logLevel, { write: (line: string) => options.logLines?.push(line) })
     : createLogger(config.logLevel);
