@@ -323,12 +323,17 @@ from (
 -- columns, or NULLs besides customer_id when it is deleted or erased; change_xid and
 -- change_position (as text) are the place for the next cursor. Only changes of transactions
 -- older than every running transaction are returned (see above).
+--
+-- Deleted customers whose deletion is older than p_skip_deleted_before are left out: a
+-- client that started from the beginning at that bound never saw them. From the beginning,
+-- the bound is this read's own (returned as skip_deleted_before, for the client's cursor).
 create function fetch_customer_changes(
   p_organization_id uuid,
   p_environment text,
   p_limit integer,
   p_after_xid text default null,
-  p_after_position text default null
+  p_after_position text default null,
+  p_skip_deleted_before text default null
 )
 returns table (
   customer_id uuid,
@@ -350,7 +355,8 @@ returns table (
   deleted boolean,
   changed_at timestamptz,
   change_xid text,
-  change_position text
+  change_position text,
+  skip_deleted_before text
 )
 language plpgsql stable
 set search_path = public, extensions, pg_temp
@@ -368,11 +374,18 @@ begin
   end if;
 
   return query
+  with bound as (
+    select pg_snapshot_xmin(pg_current_snapshot()) as visible_below,
+           case when p_after_xid is null then pg_snapshot_xmin(pg_current_snapshot())
+                else coalesce(p_skip_deleted_before, '0')::xid8 end as skip_below
+  )
   select cc.customer_id, c.organization_id, c.name, c.email, c.phone_number, c.whatsapp_number,
          c.country, c.city, c.address, c.postal_code, c.is_business, c.metadata, c.environment,
          c.created_at, c.updated_at, c.version,
-         c.customer_id is null, cc.changed_at, cc.change_xid::text, cc.change_position::text
-  from customer_changes cc
+         c.customer_id is null, cc.changed_at, cc.change_xid::text, cc.change_position::text,
+         bound.skip_below::text
+  from bound
+  cross join customer_changes cc
   left join customers c
     on c.customer_id = cc.customer_id
    and c.organization_id = p_organization_id
@@ -381,7 +394,8 @@ begin
   where cc.organization_id = p_organization_id
     and cc.environment = p_environment
     and (cc.change_xid, cc.change_position) > (v_xid, v_position)
-    and cc.change_xid < pg_snapshot_xmin(pg_current_snapshot())
+    and cc.change_xid < bound.visible_below
+    and not (c.customer_id is null and cc.change_xid < bound.skip_below)
   order by cc.change_xid, cc.change_position
   limit p_limit;
 end

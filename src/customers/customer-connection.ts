@@ -9,6 +9,20 @@ import type { CustomerSortKey } from './enums';
 import type { Transaction } from './transaction.type';
 
 /**
+ * What a customer connection's cursors are bound to: the caller (organization and
+ * environment), the sort (key and reverse) and the normalised filters (search trimmed, blank
+ * = none). A cursor opens only under the same binding.
+ */
+export function customersCursorBinding(
+  tenant: { readonly organizationId: string; readonly environment: string },
+  sortKey: CustomerSortKey,
+  reverse: boolean,
+  filter: CustomerFilter,
+): string[] {
+  return ['customers', tenant.organizationId, tenant.environment, sortKey, reverse ? 'reverse' : 'natural', filter.search ?? '', filter.type, filter.status];
+}
+
+/**
  * One page of the customer connection, read lazily: the page (one keyset read) only when
  * edges, nodes or pageInfo is selected, the count only when totalCount is, each at most once.
  * The arguments and the cursor were checked when it was made, so a refused cursor never

@@ -40,6 +40,8 @@ export type CustomerChangeRow = { customer_id: string } & ({ [K in Exclude<keyof
   /** The change's place in the feed: transaction id and sequence number, as text. */
   change_xid: string;
   change_position: string;
+  /** Deleted customers changed before this transaction id are left out (see fetch_customer_changes). */
+  skip_deleted_before: string;
 };
 
 /** A row of fetch_customer_totals. */

@@ -163,12 +163,15 @@ export class CustomerRepository {
     });
   }
 
-  /** At most `limit` changes after the feed position [xid, position] (from the beginning without one). */
+  /**
+   * At most `limit` changes after the feed position [xid, position, skip-deleted-before]
+   * (from the beginning without one).
+   */
   async changes(limit: number, after: readonly string[] | null): Promise<CustomerChangeRow[]> {
     return this.db.rpc<CustomerChangeRow>('fetch_customer_changes', {
       ...this.scope,
       p_limit: limit,
-      ...(after ? { p_after_xid: after[0], p_after_position: after[1] } : {}),
+      ...(after ? { p_after_xid: after[0], p_after_position: after[1], p_skip_deleted_before: after[2] } : {}),
     });
   }
 }

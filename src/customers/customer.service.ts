@@ -6,7 +6,7 @@ import { LIMITS } from '../validation/rules';
 import type { PagingArgs } from '../paging/connection';
 import { CURSOR_MISMATCH, pageRequest } from '../paging/connection';
 import type { CursorCodec } from '../paging/cursor';
-import { CustomerConnectionPage, TransactionConnectionPage } from './customer-connection';
+import { CustomerConnectionPage, customersCursorBinding, TransactionConnectionPage } from './customer-connection';
 import { CustomerListing } from './customer-listing';
 import type { DeleteCustomerPayload } from './customer-page.type';
 import type { CustomersArgs, CustomersConnectionArgs } from './customer.args';
@@ -104,7 +104,7 @@ export class CustomerService {
     const filter = { search, type: args.type ?? CustomerType.ALL, status: args.status ?? ActivityStatus.ALL };
     const sortKey = args.sortKey ?? CustomerSortKey.CREATED_AT;
     const reverse = args.reverse ?? false;
-    const binding = this.binding('customers', sortKey, reverse ? 'reverse' : 'natural', search ?? '', filter.type, filter.status);
+    const binding = customersCursorBinding(this.repository.tenant, sortKey, reverse, filter);
     const request = pageRequest(args, CONNECTION_LIMITS.customers, this.cursors, binding, 2);
     // NAME is A to Z; the time keys are newest first
     const ascending = (sortKey === CustomerSortKey.NAME) !== reverse;
@@ -129,24 +129,25 @@ export class CustomerService {
     const binding = this.binding('changes');
     let after: string[] | null = null;
     if (since !== null) {
-      after = this.cursors.decode(binding, since, 2) ?? null;
+      after = this.cursors.decode(binding, since, 3) ?? null;
       if (after === null) throw BadUserInputError.field('since', CURSOR_MISMATCH);
     }
     const rows = await this.repository.changes(limit + 1, after);
     const kept = rows.slice(0, limit);
     const last = kept[kept.length - 1];
-    // an empty page leaves the position where it was
-    const position = last ? [last.change_xid, last.change_position] : (after ?? ['0', '0']);
+    // The position moves to the page's last change (an empty page leaves it where it was). The
+    // third term keeps a walk from the beginning from ever showing customers deleted before it
+    // started (they never were in the client's copy).
+    const position = last
+      ? [last.change_xid, last.change_position, last.skip_deleted_before]
+      : (after ?? ['0', '0', '0']);
     return {
-      // from the beginning, deleted customers are nothing to remove: they are left out
-      changes: kept
-        .filter((row) => since !== null || !row.deleted)
-        .map((row) => ({
-          id: row.customer_id,
-          customer: row.deleted ? null : toCustomer(row as CustomerRow),
-          deleted: row.deleted,
-          changedAt: row.changed_at,
-        })),
+      changes: kept.map((row) => ({
+        id: row.customer_id,
+        customer: row.deleted ? null : toCustomer(row as CustomerRow),
+        deleted: row.deleted,
+        changedAt: row.changed_at,
+      })),
       cursor: this.cursors.encode(binding, position),
       hasMore: rows.length > limit,
     };

@@ -259,6 +259,7 @@ describe('cursors across restarts and instances', () => {
     const next = await page(one, tenant.key, { first: 5, sortKey: 'NAME', after: first.pageInfo.endCursor });
     // the server stops; its database stays open for the next one
     await one.server.stop();
+    await one.supabase?.close();
     expect(statSync(path.join(dataDir, 'cursor-secret')).mode & 0o777).toBe(0o600);
 
     const two = await startGateway({ DATA_DIR: dataDir }, { database: one.db.inner });
@@ -267,6 +268,7 @@ describe('cursors across restarts and instances', () => {
       expect(again.edges.map((e) => e.node.id)).toEqual(next.edges.map((e) => e.node.id));
     } finally {
       await two.server.stop();
+      await two.supabase?.close();
     }
     const elsewhere = await startGateway({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gateway-cursor-other-')) }, { database: one.db.inner });
     try {
@@ -274,6 +276,7 @@ describe('cursors across restarts and instances', () => {
       expect(res.body.errors?.[0]).toMatchObject({ message: 'cursor does not match this query', extensions: { code: 'BAD_USER_INPUT' } });
     } finally {
       await elsewhere.server.stop();
+      await elsewhere.supabase?.close();
       await one.db.inner.close();
     }
   });

@@ -46,11 +46,11 @@ describe('which log format the process picks', () => {
   test('auto: pretty only in development at a terminal', () => {
     expect(wantsPrettyLogs(config({}), true)).toBe(true);
     expect(wantsPrettyLogs(config({}), false)).toBe(false);
-    expect(wantsPrettyLogs(config({ NODE_ENV: 'production' }), true)).toBe(false);
+    expect(wantsPrettyLogs(config({ NODE_ENV: 'production', CURSOR_SECRET: 'logs-test-cursor-secret-0123456789abcdef' }), true)).toBe(false);
   });
   test('LOG_FORMAT=json or pretty decides whatever stdout is', () => {
     expect(wantsPrettyLogs(config({ LOG_FORMAT: 'json' }), true)).toBe(false);
-    expect(wantsPrettyLogs(config({ LOG_FORMAT: 'pretty', NODE_ENV: 'production' }), false)).toBe(true);
+    expect(wantsPrettyLogs(config({ LOG_FORMAT: 'pretty', NODE_ENV: 'production', CURSOR_SECRET: 'logs-test-cursor-secret-0123456789abcdef' }), false)).toBe(true);
     expect(() => config({ LOG_FORMAT: 'yaml' })).toThrow('LOG_FORMAT must be auto, json or pretty (got "yaml")');
   });
 });

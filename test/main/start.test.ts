@@ -170,6 +170,9 @@ beforeAll(() => {
   }, 180_000);
 });
 
+/** Production requires CURSOR_SECRET. */
+const PRODUCTION_CURSOR_SECRET = 'start-test-cursor-secret-0123456789abcdef';
+
 (usingPostgres() ? describe.skip : describe)('NODE_ENV=production on the embedded database', () => {
   let parent: string;
   beforeAll(() => {
@@ -179,7 +182,7 @@ beforeAll(() => {
 
   test('creates no demo data unless SEED_DEMO=true, and then prints no key: it is only in DATA_DIR/demo-api-key', async () => {
     const plainDir = path.join(parent, 'plain');
-    const plain = await startProcess({ DATA_DIR: plainDir, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+    const plain = await startProcess({ DATA_DIR: plainDir, NODE_ENV: 'production', CURSOR_SECRET: PRODUCTION_CURSOR_SECRET, LOG_LEVEL: 'info' });
     try {
       expect(plain.demoKey).toBeUndefined();
       expect(plain.output()).not.toContain('Demo API key');
@@ -190,7 +193,7 @@ beforeAll(() => {
     }
 
     const seededDir = path.join(parent, 'seeded');
-    const seeded = await startProcess({ DATA_DIR: seededDir, NODE_ENV: 'production', SEED_DEMO: 'true', DEMO_CUSTOMERS: '20', LOG_LEVEL: 'info' });
+    const seeded = await startProcess({ DATA_DIR: seededDir, NODE_ENV: 'production', CURSOR_SECRET: PRODUCTION_CURSOR_SECRET, SEED_DEMO: 'true', DEMO_CUSTOMERS: '20', LOG_LEVEL: 'info' });
     try {
       const keyFile = path.join(seededDir, 'demo-api-key');
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);

@@ -45,6 +45,8 @@ test.each<[string, Record<string, string>, string[]]>([
   ['DATABASE_URL and Supabase', { DATABASE_URL: 'postgres://u@127.0.0.1/db', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SERVICE_ROLE_KEY: KEY }, ['DATABASE_URL', 'SUPABASE_URL']],
   ['DATABASE_URL and a half-set Supabase', { DATABASE_URL: 'postgres://u@127.0.0.1/db', SUPABASE_SERVICE_ROLE_KEY: KEY }, ['SUPABASE_URL']],
   ['SUPABASE_URL not a URL', { SUPABASE_URL: 'abc.supabase.co', SUPABASE_SERVICE_ROLE_KEY: KEY }, ['SUPABASE_URL']],
+  ['production without CURSOR_SECRET', { NODE_ENV: 'production' }, ['CURSOR_SECRET']],
+  ['a CURSOR_SECRET too short', { CURSOR_SECRET: 'short' }, ['CURSOR_SECRET', '32 characters']],
   ['SUPABASE_TIMEOUT_MS out of range', { SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SERVICE_ROLE_KEY: KEY, SUPABASE_TIMEOUT_MS: '5' }, ['SUPABASE_TIMEOUT_MS']],
 ])('%s: exits non-zero at once, naming %p', (_name, env, names) => {
   const { status, stderr, ms } = start(env);

@@ -142,6 +142,75 @@ describe('requests and results of every function', () => {
     }
   });
 
+  test('fetch_customers_connection and fetch_transactions_connection: sort values as full-precision text, same rows as the SQL adapter', async () => {
+    const args = {
+      ...scope,
+      p_search_term: null,
+      p_customer_type: 'all',
+      p_activity_status: 'all',
+      p_sort_key: 'created_at',
+      p_ascending: false,
+      p_limit: 3,
+    };
+    const first = await call<CustomerRow & { sort_value: string; has_before: boolean }>('fetch_customers_connection', args);
+    pin(first.request, 'fetch_customers_connection', args);
+    expect(first.rows).toHaveLength(3);
+    expect(first.rows).toEqual(await sql.rpc('fetch_customers_connection', args));
+    for (const row of first.rows) {
+      expect(row.sort_value).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+      expect(row.created_at).toBeInstanceOf(Date);
+      expect(row.has_before).toBe(false);
+    }
+    const last = first.rows[2];
+    const nextArgs = { ...args, p_sort_key: 'name', p_ascending: true, p_after_value: last.name.toLowerCase(), p_after_id: last.customer_id };
+    const next = await call<CustomerRow & { has_before: boolean }>('fetch_customers_connection', nextArgs);
+    expectRpcRequest(next.request, 'fetch_customers_connection', nextArgs);
+    expect(next.rows).toEqual(await sql.rpc('fetch_customers_connection', nextArgs));
+
+    const ids = customers.map((c) => c.customer_id);
+    const txArgs = { p_customer_ids: ids, ...scope, p_ascending: false, p_limit: 2 };
+    const page = await call<TransactionRow & { sort_value: string }>('fetch_transactions_connection', txArgs);
+    pin(page.request, 'fetch_transactions_connection', txArgs);
+    expect(page.rows.length).toBeGreaterThan(0);
+    expect(page.rows).toEqual(await sql.rpc('fetch_transactions_connection', txArgs));
+    for (const t of page.rows) {
+      expect(t.gross_amount).toMatch(/^\d+\.\d{2}$/);
+      expect(t.created_at).toBeInstanceOf(Date);
+      expect(t.sort_value).toMatch(/\.\d{6}Z$/);
+    }
+    const afterArgs = { ...txArgs, p_after_created_at: page.rows[0].sort_value, p_after_id: page.rows[0].transaction_id };
+    const after = await call<TransactionRow>('fetch_transactions_connection', afterArgs);
+    expectRpcRequest(after.request, 'fetch_transactions_connection', afterArgs);
+    expect(after.rows).toEqual(await sql.rpc('fetch_transactions_connection', afterArgs));
+  });
+
+  test('fetch_customer_changes: the feed position as text, changed_at as Date, same rows as the SQL adapter', async () => {
+    const args = { ...scope, p_limit: 3 };
+    // changes become visible once every older transaction of the server has ended: on a
+    // shared PostgreSQL server another client's open transaction can delay them a moment
+    for (let waited = 0; waited < 600 && (await sql.rpc('fetch_customer_changes', args)).length < 3; waited++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const first = await call<CustomerRow & { deleted: boolean; changed_at: Date; change_xid: string; change_position: string; skip_deleted_before: string }>(
+      'fetch_customer_changes',
+      args,
+    );
+    pin(first.request, 'fetch_customer_changes', args);
+    expect(first.rows).toHaveLength(3);
+    expect(first.rows).toEqual(await sql.rpc('fetch_customer_changes', args));
+    for (const row of first.rows) {
+      expect(row.changed_at).toBeInstanceOf(Date);
+      expect(row.change_xid).toMatch(/^\d+$/);
+      expect(row.change_position).toMatch(/^\d+$/);
+      expect(row.skip_deleted_before).toMatch(/^\d+$/);
+    }
+    const last = first.rows[2];
+    const nextArgs = { ...scope, p_limit: 100, p_after_xid: last.change_xid, p_after_position: last.change_position, p_skip_deleted_before: last.skip_deleted_before };
+    const next = await call('fetch_customer_changes', nextArgs);
+    expectRpcRequest(next.request, 'fetch_customer_changes', nextArgs);
+    expect(next.rows).toEqual(await sql.rpc('fetch_customer_changes', nextArgs));
+  });
+
   test('update_customer: the patch is a JSON object; delete_customer', async () => {
     const target = customers[1];
     const args = { p_customer_id: target.customer_id, ...scope, p_patch: { name: 'Renamed', metadata: null } };
