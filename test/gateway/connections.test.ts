@@ -437,3 +437,59 @@ describe('Customer.transactionsConnection', () => {
     expect(names.filter((fn) => fn === 'fetch_customer_totals')).toHaveLength(1);
   });
 });
+
+describe('walking every page while others write', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(() => gw.close());
+
+  const CREATE = 'mutation ($name: String!) { createCustomer(input: { name: $name }) { id } }';
+  const UPDATE = 'mutation ($id: ID!, $name: String!) { updateCustomer(id: $id, input: { name: $name }) { id } }';
+  const DELETE = 'mutation ($id: ID!) { deleteCustomer(id: $id) { id } }';
+
+  test.each<[CustomerSortKey, boolean]>([
+    ['CREATED_AT', false],
+    ['UPDATED_AT', false],
+    ['NAME', false],
+    ['NAME', true],
+    ['UPDATED_AT', true],
+  ])('%s (reverse: %s): never repeats a customer that did not change, never skips one that existed unchanged', async (sortKey, reverse) => {
+    const tenant = await seed(gw, 60);
+    const existing = await expectedOrder(gw, tenant, sortKey, reverse, 'ALL', 'ALL');
+    const touched = new Set<string>();
+    const alive = [...existing];
+    let n = 0;
+    const write = async () => {
+      const pick = () => alive[Math.floor(Math.random() * alive.length)];
+      const created = await gw.gql<{ createCustomer: { id: string } }>(CREATE, { name: `${['aa', 'mm', 'zz'][n % 3]} new ${n++}` }, { key: tenant.key });
+      touched.add(created.body.data?.createCustomer.id ?? '');
+      const renamed = pick();
+      touched.add(renamed);
+      await gw.gql(UPDATE, { id: renamed, name: `${['ab', 'nn', 'zy'][n % 3]} renamed ${n++}` }, { key: tenant.key });
+      const deleted = pick();
+      touched.add(deleted);
+      alive.splice(alive.indexOf(deleted), 1);
+      await gw.gql(DELETE, { id: deleted }, { key: tenant.key });
+    };
+
+    const walked: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages++) {
+      const connection = await page(gw, tenant.key, { first: 4, after, sortKey, reverse });
+      walked.push(...connection.edges.map((e) => e.node.id));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+      await write();
+    }
+    const unchanged = existing.filter((id) => !touched.has(id));
+    expect(unchanged.length).toBeGreaterThan(20);
+    const times = (id: string) => walked.filter((w) => w === id).length;
+    // every customer that existed, unchanged, for the whole walk: exactly once, in order
+    expect(unchanged.filter((id) => times(id) !== 1)).toEqual([]);
+    expect(walked.filter((id) => unchanged.includes(id))).toEqual(unchanged);
+    // no customer at all twice unless it changed during the walk
+    expect(walked.filter((id, i) => walked.indexOf(id) !== i && !touched.has(id))).toEqual([]);
+  });
+});
