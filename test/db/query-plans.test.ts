@@ -12,6 +12,8 @@ import { RUN_DB_URL_VAR, usingPostgres } from '../helpers/test-env';
  */
 interface PlanNode {
   'Node Type': string;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
   'Index Name'?: string;
   'Index Cond'?: string;
   'Relation Name'?: string;
@@ -165,5 +167,95 @@ let big: TestTenant;
     expectTenantBound(probe);
     expect(plan.some((node) => node['Node Type'] === 'Sort')).toBe(false);
     expectNoSequentialScan(plan);
+  });
+
+  /**
+   * The keyset page fetch_customers_connection builds (its `page` part: the index walk; the
+   * rows are then read by id), from the same SQL fragments (customer_sort_sql,
+   * customer_filter_sql), prepared with typed parameters as EXECUTE ... USING plans it.
+   */
+  async function connectionPlan(sortKey: string, ascending: boolean, after: [string, string] | null, analyze = false): Promise<PlanNode[]> {
+    return db.session(async (s) => {
+      const [parts] = await s.query<{ clause: string; key_sql: string; key_type: string }>(
+        "select customer_filter_sql(null, 'all', 'all') as clause, (customer_sort_sql($1)).key_sql, (customer_sort_sql($1)).key_type",
+        [sortKey],
+      );
+      const dir = ascending ? 'asc' : 'desc';
+      const afterClause = after ? ` and (${parts.key_sql}, c.customer_id) ${ascending ? '>' : '<'} ($4::${parts.key_type}, $5)` : '';
+      const text = `select c.customer_id, ${parts.key_sql} as sort_key from customers c where ${parts.clause}${afterClause}`
+        + ` order by ${parts.key_sql} ${dir}, c.customer_id ${dir} limit $6`;
+      await s.query(`prepare connection_probe (uuid, text, text, text, uuid, integer) as ${text}`);
+      try {
+        const literal = (v: string | null) => (v === null ? 'null' : `'${v.replace(/'/g, "''")}'`);
+        const values = [big.organizationId, big.environment, null, after?.[0] ?? null, after?.[1] ?? null].map(literal).join(', ');
+        const [row] = await s.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+          `explain (${analyze ? 'analyze, buffers, ' : ''}format json) execute connection_probe(${values}, 51)`,
+        );
+        return nodes(row['QUERY PLAN'][0].Plan);
+      } finally {
+        await s.query('deallocate connection_probe');
+      }
+    });
+  }
+
+  /** The sort value and id of the row `depth` rows into the tenant's list in this order. */
+  async function positionAt(sortKey: string, ascending: boolean, depth: number): Promise<[string, string]> {
+    const key = sortKey === 'name' ? 'lower(name)' : sortKey;
+    const text = sortKey === 'name' ? key : `to_char(${key} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+    const dir = ascending ? 'asc' : 'desc';
+    const [row] = await db.session((s) =>
+      s.query<{ value: string; id: string }>(
+        `select ${text} as value, customer_id as id from customers where organization_id = $1 and environment = $2 and not is_deleted
+         order by ${key} ${dir}, customer_id ${dir} offset $3 limit 1`,
+        [big.organizationId, big.environment, depth],
+      ),
+    );
+    return [row.value, row.id];
+  }
+
+  const SORT_INDEXES: Record<string, string> = {
+    created_at: 'customers_tenant_recent_idx',
+    updated_at: 'customers_tenant_updated_idx',
+    name: 'customers_tenant_name_idx',
+  };
+
+  test('a connection page walks its sort key\'s index from the cursor, bounded by the tenant, in either direction', async () => {
+    for (const [sortKey, index] of Object.entries(SORT_INDEXES)) {
+      for (const ascending of [false, true]) {
+        for (const after of [null, await positionAt(sortKey, ascending, 90_000)]) {
+          const plan = await connectionPlan(sortKey, ascending, after);
+          const [scan] = indexScans(plan, index);
+          expect({ sortKey, ascending, after, used: scan !== undefined }).toEqual({ sortKey, ascending, after, used: true });
+          expectTenantBound(scan);
+          // the cursor is an index condition (where the walk starts), not a filter on rows read
+          if (after) expect(scan['Index Cond']).toMatch(/ROW\(.*customer_id\) [<>] ROW\(/);
+          expect(plan.some((node) => node['Node Type'] === 'Sort')).toBe(false);
+          expectNoSequentialScan(plan);
+        }
+      }
+    }
+  });
+
+  test('a page 90,000 customers deep reads about as many buffers as the first page (an offset that deep reads thousands)', async () => {
+    const buffers = (plan: PlanNode[]) => (plan[0]['Shared Hit Blocks'] ?? 0) + (plan[0]['Shared Read Blocks'] ?? 0);
+    for (const sortKey of Object.keys(SORT_INDEXES)) {
+      const first = buffers(await connectionPlan(sortKey, sortKey === 'name', null, true));
+      const deep = buffers(await connectionPlan(sortKey, sortKey === 'name', await positionAt(sortKey, sortKey === 'name', 90_000), true));
+      expect({ sortKey, first, deep, cheap: deep <= first * 2 + 10 }).toEqual({ sortKey, first, deep, cheap: true });
+    }
+    const offsetPlan = await db.session(async (s) => {
+      const [{ clause }] = await s.query<{ clause: string }>("select customer_filter_sql(null, 'all', 'all') as clause");
+      await s.query(`prepare offset_probe (uuid, text, text) as select c.customer_id from customers c where ${clause} order by c.created_at desc, c.customer_id desc offset 90000 limit 51`);
+      try {
+        const [row] = await s.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+          `explain (analyze, buffers, format json) execute offset_probe('${big.organizationId}', '${big.environment}', null)`,
+        );
+        return nodes(row['QUERY PLAN'][0].Plan);
+      } finally {
+        await s.query('deallocate offset_probe');
+      }
+    });
+    const firstCreated = buffers(await connectionPlan('created_at', false, null, true));
+    expect(buffers(offsetPlan)).toBeGreaterThan(firstCreated * 20);
   });
 });
