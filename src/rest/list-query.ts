@@ -62,3 +62,12 @@ export async function listArgs(query: Record<string, unknown>): Promise<Customer
   if (problems.length > 0) throw RestError.badRequest(problems);
   return args;
 }
+
+/** GET /customers/changes query parameters: the feed's cursor and page size, checked by the service. */
+export function changesArgs(query: Record<string, unknown>): { since: string | null; first: number | null } {
+  const problems: string[] = [];
+  const since = single(query, 'since', problems, 'must be a string');
+  const first = integer(query, 'first', problems);
+  if (problems.length > 0) throw RestError.badRequest(problems);
+  return { since: since?.trim() ? since.trim() : null, first: first ?? null };
+}

@@ -97,6 +97,30 @@ const SCHEMAS: Readonly<Record<string, Schema>> = {
     },
   },
   TransactionList: { type: 'array', items: ref('Transaction') },
+  CustomerChangeFeed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['changes', 'cursor', 'hasMore'],
+    properties: {
+      changes: {
+        type: 'array',
+        description: 'Oldest change first; each customer at most once, in its latest state.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'deleted', 'changedAt', 'customer'],
+          properties: {
+            id: { type: 'string', format: 'uuid', description: "The customer's id, whether it still exists or not." },
+            deleted: { type: 'boolean', description: 'True when the customer is deleted or erased: remove it from local copies.' },
+            changedAt: { type: 'string', format: 'date-time', description: 'When the change was made.' },
+            customer: { oneOf: [ref('Customer'), { type: 'null' }], description: 'The customer as it is now; null when it is deleted or erased.' },
+          },
+        },
+      },
+      cursor: { type: 'string', description: 'Pass as since to get the changes after these ones. Opaque; bound to the API key\'s organization and environment.' },
+      hasMore: { type: 'boolean', description: 'True when more changes are already waiting: ask again at once.' },
+    },
+  },
   CreateCustomerBody: bodySchema('create'),
   UpdateCustomerBody: bodySchema('update'),
   DeleteResult: {

@@ -1,3 +1,4 @@
+import type { CustomerChangeFeed } from '../customers/connection.types';
 import type { CustomerListing } from '../customers/customer-listing';
 import type { Customer } from '../customers/customer.type';
 import type { Transaction } from '../customers/transaction.type';
@@ -26,6 +27,20 @@ export async function restCustomerPage(listing: CustomerListing): Promise<Record
   return {
     customers: customers.map(restCustomer),
     pagination: { page: listing.page, pageSize: listing.pageSize, totalCount, totalPages },
+  };
+}
+
+/** A page of the change feed: the same changes, cursor and hasMore as GraphQL's customerChanges. */
+export function restChangeFeed(feed: CustomerChangeFeed): Record<string, unknown> {
+  return {
+    changes: feed.changes.map((change) => ({
+      id: change.id,
+      deleted: change.deleted,
+      changedAt: isoDate(change.changedAt),
+      customer: change.customer ? restCustomer(change.customer) : null,
+    })),
+    cursor: feed.cursor,
+    hasMore: feed.hasMore,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { CONNECTION_LIMITS } from '../customers/customer.args';
 import type { CreateCustomerInput } from '../customers/customer.input';
 import type { CustomerService } from '../customers/customer.service';
 import { IDEMPOTENCY_KEY } from '../customers/customer.service';
@@ -8,8 +9,8 @@ import { LIMITS } from '../validation/rules';
 import { customerInput } from './body';
 import { etagOf, idempotencyKeyOf, ifMatchOf, IDEMPOTENCY_KEY_HEADER, IF_MATCH_HEADER, IF_MATCH_PATTERN, underIfMatch, withHeaderProblem } from './conditions';
 import { CUSTOMER_FIELDS } from './fields';
-import { listArgs, STATUS_VALUES, TYPE_VALUES } from './list-query';
-import { restCustomer, restCustomerPage, restTransaction } from './present';
+import { changesArgs, listArgs, STATUS_VALUES, TYPE_VALUES } from './list-query';
+import { restChangeFeed, restCustomer, restCustomerPage, restTransaction } from './present';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
@@ -115,6 +116,22 @@ const LIST_PARAMETERS: readonly ParameterSpec[] = [
   },
 ];
 
+const CHANGES_PARAMETERS: readonly ParameterSpec[] = [
+  {
+    name: 'since',
+    in: 'query',
+    description:
+      'The cursor of the previous page (or of the last sync); absent to start from the beginning (deleted customers left out). GraphQL\'s customerChanges cursors work here too, and these there.',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'first',
+    in: 'query',
+    description: 'How many changes at most.',
+    schema: { type: 'integer', minimum: 1, maximum: CONNECTION_LIMITS.changes.max, default: CONNECTION_LIMITS.changes.default },
+  },
+];
+
 const IDEMPOTENCY_KEY_PARAMETER: ParameterSpec = {
   name: IDEMPOTENCY_KEY_HEADER,
   in: 'header',
@@ -167,6 +184,22 @@ export const CUSTOMER_ROUTES: readonly RestRoute[] = [
     cost: (args) => pageCost(args.pageSize ?? 50, CUSTOMER_FIELDS.length, PAGINATION_COST),
     call: async (customers, args) => customers.list(args),
     present: restCustomerPage,
+  }),
+  route({
+    method: 'get',
+    path: '/customers/changes',
+    operationId: 'listCustomerChanges',
+    summary:
+      'The changes to the customers after `since`, oldest first: created, updated, deleted, restored or erased, each customer at most once per page, in its latest state. Call again with `since` = `cursor` until `hasMore` is false.',
+    graphql: 'Query.customerChanges',
+    parameters: CHANGES_PARAMETERS,
+    success: { status: 200, description: 'One page of the change feed.', schema: 'CustomerChangeFeed' },
+    errors: [400],
+    parse: (req) => changesArgs(req.query as Record<string, unknown>),
+    // changes { id deleted changedAt customer { every field } } cursor hasMore
+    cost: ({ first }) => pageCost(first ?? CONNECTION_LIMITS.changes.default, 4 + CUSTOMER_FIELDS.length, 2),
+    call: (customers, { since, first }) => customers.changes(since, first),
+    present: restChangeFeed,
   }),
   route({
     method: 'get',

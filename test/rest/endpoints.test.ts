@@ -245,7 +245,7 @@ describe('GET /openapi.json', () => {
       .flatMap(([path, item]) => Object.keys(asRecord(item)).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(routed).toEqual(documented);
-    expect(documented).toHaveLength(8);
+    expect(documented).toHaveLength(9);
   });
 
   test('every $ref resolves', () => {
@@ -300,5 +300,61 @@ describe('the schema check itself', () => {
     expect(schemaErrors({ name: 'A', phone_number: '221771234567' }, body)).toEqual(['/phone_number must match pattern "^\\+[1-9]\\d{6,14}$"']);
     expect(schemaErrors({ name: 'x'.repeat(201) }, body)).toEqual(['/name must NOT have more than 200 characters']);
     expect(schemaErrors({ name: 'A', email: 'nope' }, body)).toEqual(['/email must match format "email"']);
+  });
+});
+
+describe('GET /customers/changes', () => {
+  /** Follows the feed until hasMore is false; on a shared PostgreSQL server, until `done` (another client's open transaction can delay a change). */
+  async function syncAll(key: string, since: string | null, done: (ids: string[]) => boolean): Promise<{ changes: Record<string, unknown>[]; cursor: string }> {
+    const changes: Record<string, unknown>[] = [];
+    let cursor = since;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await get(`/customers/changes?first=2${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`, key);
+      expect(res.status).toBe(200);
+      expect(schemaErrors(res.body, responseSchema('/customers/changes', 'get', 200))).toEqual([]);
+      const body = asRecord(res.body);
+      changes.push(...asArray(body.changes).map(asRecord));
+      cursor = String(body.cursor);
+      if (body.hasMore === false && (done(changes.map((c) => String(c.id))) || Date.now() > deadline)) return { changes, cursor };
+      if (body.hasMore === false) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  test('the same feed as GraphQL\'s customerChanges, with REST\'s customer shape; cursors work in both', async () => {
+    const t = await gw.tenantWithKey();
+    const a = await addCustomer(gw.db.inner, t, { name: 'Feed A', email: 'a@example.com' });
+    const b = await addCustomer(gw.db.inner, t, { name: 'Feed B' });
+    const c = await addCustomer(gw.db.inner, t, { name: 'Feed C' });
+    const start = await syncAll(t.key, null, (ids) => ids.includes(c.customer_id));
+    expect(start.changes.map((change) => change.id)).toEqual([a.customer_id, b.customer_id, c.customer_id]);
+    expect(asRecord(start.changes[0].customer)).toMatchObject({ customer_id: a.customer_id, name: 'Feed A', email: 'a@example.com' });
+
+    expect((await rest(gw, 'DELETE', `/customers/${b.customer_id}`, { key: t.key })).status).toBe(200);
+    const after = await syncAll(t.key, start.cursor, (ids) => ids.includes(b.customer_id));
+    expect(after.changes).toEqual([{ id: b.customer_id, deleted: true, changedAt: expect.stringMatching(/Z$/), customer: null }]);
+
+    // GraphQL takes the REST cursor (and gives nothing new)
+    const res = await gw.gql<{ customerChanges: { changes: unknown[]; hasMore: boolean } }>(
+      'query ($since: String) { customerChanges(since: $since) { changes { id } hasMore } }',
+      { since: after.cursor },
+      { key: t.key },
+    );
+    expect(res.body.data?.customerChanges).toEqual({ changes: [], hasMore: false });
+  });
+
+  test('a foreign or changed cursor, and first outside 1-1000, are 400', async () => {
+    const t = await gw.tenantWithKey();
+    const mine = asRecord((await get('/customers/changes', t.key)).body).cursor as string;
+    for (const [query, message] of [
+      [`since=${encodeURIComponent(mine)}`, 'cursor does not match this query'],
+      ['since=abc', 'cursor does not match this query'],
+      ['first=0', 'first must be between 1 and 1000'],
+      ['first=1001', 'first must be between 1 and 1000'],
+      ['first=ten', 'first must be an integer number'],
+    ]) {
+      const res = await get(`/customers/changes?${query}`);
+      expect({ query, status: res.status, body: res.body }).toEqual({ query, status: 400, body: { statusCode: 400, message: [message] } });
+    }
   });
 });
