@@ -29,6 +29,12 @@ interface ListBody extends Tenant {
   transactions?: number;
 }
 
+interface ConnectionBody extends Tenant {
+  limit: number;
+  afterValue: string;
+  afterId: string;
+}
+
 interface CustomerBody extends Tenant {
   id: string;
 }
@@ -65,6 +71,9 @@ const COUNT_SQL =
 const TRANSACTIONS_SQL =
   'select * from fetch_transactions_for_customers(p_customer_ids => $1, p_organization_id => $2, p_environment => $3,' +
   ' p_limit_per_customer => $4)';
+const CONNECTION_SQL =
+  "select * from fetch_customers_connection(p_organization_id => $1, p_environment => $2, p_search_term => null, p_customer_type => 'all'," +
+  " p_activity_status => 'all', p_sort_key => 'created_at', p_ascending => false, p_limit => $3, p_after_value => $4, p_after_id => $5)";
 const CUSTOMER_SQL = 'select * from get_customers_by_ids(p_customer_ids => $1, p_organization_id => $2, p_environment => $3)';
 const CREATE_SQL =
   'select * from create_customer(p_merchant_id => $1, p_organization_id => $2, p_environment => $3, p_name => $4,' +
@@ -89,6 +98,7 @@ async function list(body: ListBody): Promise<unknown> {
 
 const routes: Record<string, (body: never) => Promise<unknown>> = {
   '/list': list,
+  '/connection': (body: ConnectionBody) => rows(CONNECTION_SQL, [body.org, body.env, body.limit, body.afterValue, body.afterId]),
   '/customer': (body: CustomerBody) => rows(CUSTOMER_SQL, [[body.id], body.org, body.env]),
   '/create': (body: CreateBody) => rows(CREATE_SQL, [body.merchant, body.org, body.env, body.name, body.email ?? null, body.city ?? null]),
   '/update': (body: UpdateBody) => rows(UPDATE_SQL, [body.id, body.org, body.env, JSON.stringify(body.patch)]),

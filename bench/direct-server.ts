@@ -10,7 +10,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { countSql, CREATE_SQL, CUSTOMERS_BY_IDS_SQL, listSql, TRANSACTIONS_SQL, updateSql } from './plain-sql';
+import { CONNECTION_SQL, countSql, CREATE_SQL, CUSTOMERS_BY_IDS_SQL, listSql, TRANSACTIONS_SQL, updateSql } from './plain-sql';
 
 interface Tenant {
   org: string;
@@ -55,6 +55,8 @@ async function list(body: ListBody): Promise<unknown> {
 
 const routes: Record<string, (body: never) => Promise<unknown>> = {
   '/list': list,
+  '/connection': (body: Tenant & { limit: number; afterValue: string; afterId: string }) =>
+    rows(CONNECTION_SQL, [body.org, body.env, body.afterValue, body.afterId, body.limit]),
   '/customer': (body: Tenant & { id: string }) => rows(CUSTOMERS_BY_IDS_SQL, [[body.id], body.org, body.env]),
   '/create': (body: Tenant & { merchant: string; name: string; email?: string | null; city?: string | null }) =>
     rows(CREATE_SQL, [body.merchant, body.org, body.env, body.name, body.email ?? null, body.city ?? null]),

@@ -46,6 +46,11 @@ export function listSql(filter: ListFilter, org: string, env: string, offset: nu
   };
 }
 
+/** A keyset page, newest first, after ($3 created_at as text, $4 id): values are [organization, environment, after, id, limit]. */
+export const CONNECTION_SQL =
+  `select ${CUSTOMER_COLUMNS} from customers c where c.organization_id = $1 and c.environment = $2 and not c.is_deleted` +
+  ' and (c.created_at, c.customer_id) < ($3::timestamptz, $4) order by c.created_at desc, c.customer_id desc limit $5';
+
 export function countSql(filter: ListFilter, org: string, env: string): { text: string; values: unknown[] } {
   const { clause, values } = where(filter);
   return { text: `select count(*) as total_count from customers c where ${clause}`, values: [org, env, ...values] };

@@ -16,6 +16,7 @@
  * (3), --reseed, --label <name> (written in the results; "before" also keeps before.json).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -25,12 +26,13 @@ import pg from 'pg';
 import { migrate } from '../src/db/migrate';
 import { postgresDatabase } from '../src/db/pg-database';
 import { projectRoot } from '../src/paths';
+import { deepCursor } from './cursor';
 import type { DbCallRun } from './db-calls';
 import { dbCallPairs, runDbCalls } from './db-calls';
 import type { BenchResults, Machine, ScenarioRun, ServerName, ServerResult, TargetRun } from './report';
 import { renderMarkdown, SERVER_NAMES } from './report';
-import type { Scenario } from './scenarios';
-import { buildScenarios, SEARCH_TERM } from './scenarios';
+import type { DeepCursor, Scenario } from './scenarios';
+import { buildScenarios, DEEP_PAGE, SEARCH_TERM } from './scenarios';
 import type { BenchData } from './seed';
 import { BIG_ORG_CUSTOMERS, prepareData, SMALL_ORG_CUSTOMERS, SMALL_ORGS, WRITE_ORG_CUSTOMERS } from './seed';
 import type { LoadRequest, LoadResult, LoadSpec } from './types';
@@ -384,15 +386,19 @@ async function main(): Promise<void> {
   await ensureDatabase(databaseUrl);
 
   const db = postgresDatabase({ connectionString: databaseUrl, statementTimeoutMs: 600_000, poolSize: 2 });
+  // The gateway's CURSOR_SECRET for this run: the deep cursor scenario's cursor is sealed with it.
+  const cursorSecret = randomBytes(32).toString('hex');
   let data: BenchData;
+  let deep: DeepCursor | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
     data = await prepareData(db, { reseed: options.reseed, log });
+    deep = await deepCursor(db, data.readOrgs[0], (DEEP_PAGE - 1) * 50, cursorSecret);
   } finally {
     await db.close();
   }
-  const scenarios = buildScenarios(data).filter((scenario) => !options.only || options.only.includes(scenario.name));
+  const scenarios = buildScenarios(data, deep).filter((scenario) => !options.only || options.only.includes(scenario.name));
   const runDb = !options.only || options.only.includes('db');
   if (scenarios.length === 0 && !runDb) throw new Error(`no scenario named ${options.only?.join(', ')}`);
   const node22 = options.peer ? peersNode() : undefined;
@@ -403,6 +409,7 @@ async function main(): Promise<void> {
   const root = projectRoot();
   const gatewayEnv: Record<string, string> = {
     NODE_ENV: 'production',
+    CURSOR_SECRET: cursorSecret,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX,
     HOST: '127.0.0.1',

@@ -80,7 +80,18 @@ function randomPatch(i: number): Record<string, string> {
 
 const PATCH_COLUMNS: Record<string, string> = { name: 'name', email: 'email', city: 'city' };
 
-export function buildScenarios(data: BenchData): Scenario[] {
+/** A cursor deep in the big organization's newest-first connection, made with the gateway's secret. */
+export interface DeepCursor {
+  /** After how many customers the page starts. */
+  depth: number;
+  /** The position as the SQL function takes it: the sort value (full-precision text) and the id. */
+  value: string;
+  id: string;
+  /** The same position as the gateway's opaque cursor. */
+  cursor: string;
+}
+
+export function buildScenarios(data: BenchData, deep?: DeepCursor): Scenario[] {
   const orgs = data.readOrgs;
   const big = orgs[0];
   const write = data.writeOrg;
@@ -178,6 +189,21 @@ export function buildScenarios(data: BenchData): Scenario[] {
       peer: [peer(big, peerList(`, offset: ${(DEEP_PAGE - 1) * PAGE_SIZE}`, PEER_FIELDS))],
       expectedRoundTrips: 1,
     },
+    ...(deep
+      ? [
+          {
+            name: 'deep-cursor-100k',
+            description: `\`customersConnection(first: ${PAGE_SIZE}, after)\` with a cursor after ${deep.depth} customers (as deep as deep-100k), 100,000-customer organization`,
+            gateway: [
+              gql(big, `query Deep($after: String) { customersConnection(first: ${PAGE_SIZE}, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`, {
+                after: deep.cursor,
+              }),
+            ],
+            baseline: { path: '/connection', requests: [base(big, { limit: PAGE_SIZE + 1, afterValue: deep.value, afterId: deep.id })] },
+            expectedRoundTrips: 1,
+          },
+        ]
+      : []),
     {
       name: 'customer-by-id',
       description: `\`customer(id)\` for ${data.bigOrgCustomerIds.length} random ids of the 100,000-customer organization`,

@@ -15,6 +15,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { deepCursor } from '../../bench/cursor';
+import type { DeepCursor } from '../../bench/scenarios';
 import { buildScenarios } from '../../bench/scenarios';
 import type { BenchData, BenchOrg } from '../../bench/seed';
 import { createApiKey, createOrganization, seedDemoCustomers } from '../../src/admin/admin';
@@ -122,12 +124,15 @@ describePostgres('bench servers (smoke, PostgreSQL)', () => {
     await withScratchPostgresDatabase(async (url) => {
       const db = postgresDatabase({ connectionString: url, statementTimeoutMs: 60_000, poolSize: 2 });
       let org: BenchOrg;
+      let deep: DeepCursor | undefined;
+      const cursorSecret = 'bench-smoke-cursor-secret-0123456789abcdef';
       try {
         await migrate(db);
         const created = await createOrganization(db, 'Bench smoke');
         await seedDemoCustomers(db, { organizationId: created.organizationId, environment: 'test', customers: 60, transactionsPerCustomer: 3 });
         const key = await createApiKey(db, { organizationId: created.organizationId, environment: 'test', prefix: 'lomi', name: 'bench smoke' });
         org = { name: 'Bench smoke', organizationId: created.organizationId, merchantId: created.merchantId, customers: 60, apiKey: key.apiKey };
+        deep = await deepCursor(db, org, 10, cursorSecret);
       } finally {
         await db.close();
       }
@@ -141,7 +146,10 @@ describePostgres('bench servers (smoke, PostgreSQL)', () => {
         seededAt: new Date().toISOString(),
         seedSeconds: null,
       };
-      const scenario = buildScenarios(data).find((candidate) => candidate.name === 'list-full');
+      const scenarios = buildScenarios(data, deep);
+      const scenario = scenarios.find((candidate) => candidate.name === 'list-full');
+      const deepScenario = scenarios.find((candidate) => candidate.name === 'deep-cursor-100k');
+      if (!deepScenario) throw new Error('the deep cursor scenario is built');
       if (!scenario?.peer) throw new Error('list-full has a peer request');
 
       const servers: Started[] = [];
@@ -150,7 +158,7 @@ describePostgres('bench servers (smoke, PostgreSQL)', () => {
         const gateway = await start(
           process.execPath,
           path.join(root, 'dist', 'src', 'main.js'),
-          { ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
+          { ...env, NODE_ENV: 'production', CURSOR_SECRET: cursorSecret, LOG_LEVEL: 'warn', HOST: '127.0.0.1' },
           '/health',
         );
         servers.push(gateway);
@@ -175,6 +183,14 @@ describePostgres('bench servers (smoke, PostgreSQL)', () => {
         };
         expect(fromRest(await post(baseline.base + scenario.baseline.path, scenario.baseline.requests[0]))).toEqual(expected);
         expect(fromRest(await post(direct.base + scenario.baseline.path, scenario.baseline.requests[0]))).toEqual(expected);
+
+        // the deep cursor page: the 11th to the 60th customer, newest first, on the three servers
+        const deepPage = (await post(gateway.base + '/graphql', deepScenario.gateway[0])) as { data: { customersConnection: { nodes: { id: string }[] } } };
+        const deepIds = deepPage.data.customersConnection.nodes.map((c) => c.id);
+        expect(deepIds).toHaveLength(50);
+        const sqlIds = (rows: unknown) => (rows as { customer_id: string }[]).slice(0, 50).map((c) => c.customer_id);
+        expect(sqlIds(await post(baseline.base + deepScenario.baseline.path, deepScenario.baseline.requests[0]))).toEqual(deepIds);
+        expect(sqlIds(await post(direct.base + deepScenario.baseline.path, deepScenario.baseline.requests[0]))).toEqual(deepIds);
 
         if (!existsSync(node22)) {
           // Skipped part: the peer runs only on bench/peers' Node 22 binary, not installed here.
