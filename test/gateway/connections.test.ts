@@ -27,6 +27,9 @@ import { startGateway } from '../helpers/gateway';
  * same rows (the database's collation decides name order).
  */
 
+// Walks of every sort and filter make hundreds of requests: more than the default allows on a busy machine.
+jest.setTimeout(300_000);
+
 type Connection = CustomersConnectionQuery['customersConnection'];
 type TransactionsPage = NonNullable<CustomerTransactionsConnectionQuery['customer']>['transactionsConnection'];
 
