@@ -48,6 +48,9 @@ function expectedVersion(version: number | null): number | null {
   return version;
 }
 
+/** The third term of a feed cursor that has not moved yet: the next read starts from the beginning. */
+const FROM_START = 'start';
+
 /** A customer's totals, as the GraphQL fields give them. */
 export interface CustomerTotals {
   amountSpent: Money[];
@@ -132,15 +135,19 @@ export class CustomerService {
       after = this.cursors.decode(binding, since, 3) ?? null;
       if (after === null) throw BadUserInputError.field('since', CURSOR_MISMATCH);
     }
-    const rows = await this.repository.changes(limit + 1, after);
+    // A cursor given out before the client received any change still means "from the beginning".
+    const fromStart = after === null || after[2] === FROM_START;
+    const rows = await this.repository.changes(limit + 1, fromStart ? null : after);
     const kept = rows.slice(0, limit);
     const last = kept[kept.length - 1];
-    // The position moves to the page's last change (an empty page leaves it where it was). The
+    // The position moves to the page's last change; an empty page leaves it where it was. The
     // third term keeps a walk from the beginning from ever showing customers deleted before it
     // started (they never were in the client's copy).
     const position = last
       ? [last.change_xid, last.change_position, last.skip_deleted_before]
-      : (after ?? ['0', '0', '0']);
+      : fromStart
+        ? ['0', '0', FROM_START]
+        : (after ?? []);
     return {
       changes: kept.map((row) => ({
         id: row.customer_id,

@@ -135,6 +135,23 @@ describe('customerChanges', () => {
     expect(again).toMatchObject({ changes: [], hasMore: false });
   });
 
+  test('a walk from the beginning whose first pages are empty still leaves out what was deleted before it received anything', async () => {
+    const tenant = await gw.tenantWithKey();
+    const empty = await feed(gw, tenant.key, null);
+    expect(empty).toMatchObject({ changes: [], hasMore: false });
+    const kept = await create(tenant.key, 'Kept');
+    const gone = await create(tenant.key, 'Gone');
+    await mutate(tenant.key, DELETE, { id: gone });
+    const replica = new Replica(gw, tenant.key);
+    replica.cursor = empty.cursor;
+    const seen = await replica.syncUntil(() => replica.customers.has(kept));
+    expect(seen.map((c) => [c.id, c.deleted])).toEqual([[kept, false]]);
+    // once it has received something, deletions after that point come through
+    await mutate(tenant.key, DELETE, { id: kept });
+    const later = await replica.syncUntil((changes) => changes.some((c) => c.id === kept));
+    expect(later.map((c) => [c.id, c.deleted])).toEqual([[kept, true]]);
+  });
+
   test('creates, updates, deletes, restores and erasures after the cursor appear, each customer once, in its latest state', async () => {
     const tenant = await gw.tenantWithKey();
     const [kept, renamed, deleted, restored, erased] = [
