@@ -14,12 +14,14 @@
  * Options: --duration <s> (10), --warmup <s> (3), --rounds <n> (3), --connections 16,64,
  * --only a,b (scenario names; `db` is the database-side scenario), --no-peer, --db-seconds <s>
  * (3), --reseed, --label <name> (written in the results; "before" also keeps before.json).
+ *
+ * --embedded: the gateway on the embedded database beside the gateway on PostgreSQL, on demo
+ * data and on a 100,000-customer tenant, with the embedded database's targets (bench/embedded.ts;
+ * there --duration defaults to 5, --warmup to 2, --rounds to 2, and --only takes its scenarios).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -29,13 +31,16 @@ import { projectRoot } from '../src/paths';
 import { deepCursor } from './cursor';
 import type { DbCallRun } from './db-calls';
 import { dbCallPairs, runDbCalls } from './db-calls';
-import type { BenchResults, Machine, ScenarioRun, ServerName, ServerResult, TargetRun } from './report';
+import { runEmbedded } from './embedded';
+import type { BenchResults, ScenarioRun, ServerName, ServerResult, TargetRun } from './report';
 import { renderMarkdown, SERVER_NAMES } from './report';
 import type { DeepCursor, Scenario } from './scenarios';
 import { buildScenarios, DEEP_PAGE, SEARCH_TERM } from './scenarios';
 import type { BenchData } from './seed';
 import { BIG_ORG_CUSTOMERS, prepareData, SMALL_ORG_CUSTOMERS, SMALL_ORGS, WRITE_ORG_CUSTOMERS } from './seed';
-import type { LoadRequest, LoadResult, LoadSpec } from './types';
+import type { Server } from './servers';
+import { ensureDatabase, freePort, log, machine, nodeVersion, runLoad, sleep, startProcess, stopProcess, waitForHttp } from './servers';
+import type { LoadRequest } from './types';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/gateway_bench';
 /** The most config.ts accepts: large enough that no request of a run is ever limited. */
@@ -57,6 +62,10 @@ interface Options {
   rounds: number;
   peer: boolean;
   dbSeconds: number;
+  /** The embedded database beside PostgreSQL (bench/embedded.ts) instead of the servers' comparison. */
+  embedded: boolean;
+  /** The options given on the command line (the embedded run has shorter defaults). */
+  given: Set<string>;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -70,9 +79,12 @@ function parseOptions(argv: string[]): Options {
     rounds: 3,
     peer: true,
     dbSeconds: 3,
+    embedded: false,
+    given: new Set(),
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
+    options.given.add(arg);
     const next = () => {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value`);
@@ -92,93 +104,10 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--rounds') options.rounds = positive(next());
     else if (arg === '--no-peer') options.peer = false;
     else if (arg === '--db-seconds') options.dbSeconds = positive(next());
+    else if (arg === '--embedded') options.embedded = true;
     else throw new Error(`unknown option ${arg}`);
   }
   return options;
-}
-
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Creates the bench database when the server has none of that name. */
-async function ensureDatabase(url: string): Promise<void> {
-  const probe = new pg.Client({ connectionString: url });
-  try {
-    await probe.connect();
-    await probe.end();
-    return;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '3D000') throw error;
-  }
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  target.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: target.toString() });
-  await admin.connect();
-  try {
-    log(`creating database ${name}`);
-    await admin.query(`create database "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before answering`);
-    try {
-      const response = await fetch(url, { method: 'GET' });
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${name} did not answer ${url} within ${timeoutMs / 1000} s`);
-}
-
-interface Server {
-  name: ServerName;
-  child: ChildProcess;
-  url: string;
-  stderr: string[];
-}
-
-function startProcess(node: string, script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: string[] } {
-  const child = spawn(node, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString('utf8'));
-    if (stderr.length > 200) stderr.shift();
-  });
-  return { child, stderr };
-}
-
-function stopProcess(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
 }
 
 /** Resets the process's peak RSS (Linux 4.0+), so VmHWM covers the next run only. */
@@ -224,11 +153,6 @@ function peersNode(): string | undefined {
     }
   }
   return node;
-}
-
-function nodeVersion(node: string): string {
-  const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : 'unknown';
 }
 
 /**
@@ -287,23 +211,6 @@ async function calibrate(url: string): Promise<number> {
   return Math.min(...samples);
 }
 
-function runLoad(spec: LoadSpec, dir: string): Promise<LoadResult> {
-  const file = path.join(dir, `spec-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify(spec));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'load.js'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the load process exited with code ${code}`));
-      else resolve(JSON.parse(out) as LoadResult);
-    });
-  });
-}
-
 async function measure(
   server: Server,
   requests: LoadRequest[],
@@ -332,20 +239,6 @@ async function measure(
     databaseTransactions: transactions,
     connectionsOpened,
     peakRssMiB: canReset ? peakRssMiB(pid) : null,
-  };
-}
-
-function machine(postgresVersion: string, serverNode: string): Machine {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-  return {
-    cpu: model,
-    cores: os.cpus().length,
-    memoryGiB: os.totalmem() / 1024 ** 3,
-    node: process.version,
-    serverNode,
-    postgres: postgresVersion,
-    os: `${os.type()} ${os.release()}`,
   };
 }
 
@@ -384,6 +277,20 @@ async function main(): Promise<void> {
   const started = Date.now();
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_URL;
   await ensureDatabase(databaseUrl);
+  if (options.embedded) {
+    const given = (name: string, value: number, otherwise: number) => (options.given.has(name) ? value : otherwise);
+    await runEmbedded({
+      databaseUrl,
+      durationSeconds: given('--duration', options.durationSeconds, 5),
+      warmupSeconds: given('--warmup', options.warmupSeconds, 2),
+      rounds: given('--rounds', options.rounds, 2),
+      only: options.only,
+      reseed: options.reseed,
+      label: options.label,
+      rateLimitMax: RATE_LIMIT_MAX,
+    });
+    return;
+  }
 
   const db = postgresDatabase({ connectionString: databaseUrl, statementTimeoutMs: 600_000, poolSize: 2 });
   // The gateway's CURSOR_SECRET for this run: the deep cursor scenario's cursor is sealed with it.
