@@ -19,7 +19,7 @@
  * between two requests and never inside a transaction.
  */
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite } = require('@electric-sql/pglite');
+const { PGlite, protocol, parse } = require('@electric-sql/pglite');
 const { btree_gin } = require('@electric-sql/pglite/contrib/btree_gin');
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm');
 
@@ -45,6 +45,69 @@ const STALE_TABLES_SQL = `
   from pg_stat_user_tables s join pg_class c on c.oid = s.relid
   where s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
   order by s.relname`;
+
+/**
+ * A statement's parameter types, by its text, learnt from its first Describe. The rpc calls are
+ * a few dozen texts (one per function and set of arguments given); anything run by `exec` (DDL,
+ * migrations) empties the cache, since it may change a function's signature.
+ */
+/** @type {Map<string, number[]>} */
+const paramTypes = new Map();
+const PARAM_TYPES_LIMIT = 1000;
+
+/** @param {Uint8Array[]} parts */
+function concat(parts) {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const buffer = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    buffer.set(part, offset);
+    offset += part.length;
+  }
+  return buffer;
+}
+
+/** @param {PGlite} db @param {string} text @returns {Promise<number[]>} */
+async function parameterTypes(db, text) {
+  const known = paramTypes.get(text);
+  if (known) return known;
+  const { serialize } = protocol;
+  const { messages } = await db.execProtocol(concat([serialize.parse({ text }), serialize.describe({ type: 'S' }), serialize.sync()]));
+  const types = parse.parseDescribeStatementResults(messages);
+  if (paramTypes.size >= PARAM_TYPES_LIMIT) paramTypes.clear();
+  paramTypes.set(text, types);
+  return types;
+}
+
+/**
+ * One statement with parameters, as PGlite's `query` runs it (Parse, Bind, Describe, Execute,
+ * Sync; values serialised by their parameter's type, rows parsed by the column's type), but in
+ * one call into PostgreSQL instead of six: each call into the WebAssembly backend costs about as
+ * much as a small query. The parameter types come from the first Describe of the same text.
+ * @param {PGlite} db @param {string} text @param {unknown[]} values
+ */
+function runQuery(db, text, values) {
+  return db.runExclusive(async () => {
+    const types = await parameterTypes(db, text);
+    const params = values.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = db.serializers[types[i]];
+      return serializer ? serializer(value) : String(value);
+    });
+    const { serialize } = protocol;
+    const { messages } = await db.execProtocol(
+      concat([
+        serialize.parse({ text, types }),
+        serialize.bind({ values: params }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute({}),
+        serialize.sync(),
+      ]),
+    );
+    return parse.parseResults(messages, db.parsers, { rowMode: 'array' })[0];
+  });
+}
 
 if (!parentPort) throw new Error('pglite-worker.js runs as a worker thread');
 const port = parentPort;
@@ -73,7 +136,7 @@ async function run(db, request) {
   switch (request.op) {
     case 'query': {
       if (request.deadline && Date.now() > request.deadline) return { reply: { id, ok: false, expired: true } };
-      const result = await db.query(request.text, request.values, { rowMode: 'array' });
+      const result = await runQuery(db, request.text, request.values);
       /** @type {number[]} */
       const dates = [];
       /** @type {number[]} */
@@ -86,6 +149,7 @@ async function run(db, request) {
       return { reply: { id, ok: true, fields, rows: /** @type {unknown[][]} */ (result.rows), dates, json } };
     }
     case 'exec':
+      paramTypes.clear();
       await db.exec(request.sql);
       return { reply: { id, ok: true } };
     case 'dump': {
