@@ -331,6 +331,13 @@ export function renderEmbeddedMarkdown(results: EmbeddedBenchResults): string {
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB, ${m.os}; servers on Node ${m.serverNode ?? m.node}; ${m.postgres}.`,
     `Load average (1, 5, 15 min) at the start: ${load(m.loadAverage.start)}; at the end: ${load(m.loadAverage.end)}.`,
+    ...(Math.max(m.loadAverage.start[0], m.loadAverage.end[0]) > m.cores
+      ? [
+          '',
+          `Other work was running on this machine (load average above its ${m.cores} cores, which the gateways, the load generator and ` +
+            'PostgreSQL shared with it): every figure is lower and noisier than on an idle machine. Compare the two backends within the run.',
+        ]
+      : []),
     '',
     `Settings: ${results.settings.warmupSeconds} s warm-up, ${results.settings.durationSeconds} s measured, ${results.settings.rounds} round(s), ` +
       'the two backends in turn; medians over the rounds. Both gateways in production mode with the same settings.',
