@@ -14,6 +14,7 @@
  * round after round. The results, with the embedded database's targets marked met or not, go to
  * bench/results/embedded-latest.{json,md} and a dated copy.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -417,11 +418,13 @@ export async function runEmbedded(options: EmbeddedBenchOptions): Promise<void> 
   }
 
   const gatewayEnv: Record<string, string> = { NODE_ENV: 'production', LOG_LEVEL: 'warn', RATE_LIMIT_MAX: options.rateLimitMax, HOST: '127.0.0.1' };
+  // Production requires it; one for the run, kept out of the results.
+  const cursorSecret = randomBytes(32).toString('hex');
   const root = projectRoot();
   const main = path.join(root, 'dist', 'src', 'main.js');
   const demoDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-demo-'));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-load-'));
-  const base = { PATH: process.env.PATH ?? '' };
+  const base = { PATH: process.env.PATH ?? '', CURSOR_SECRET: cursorSecret };
   const ports = { postgres: await freePort(), demo: await freePort(), big: await freePort() };
   const servers: Record<'postgres' | 'demo' | 'big', Server> = {
     // DATA_DIR points at an empty directory so that nothing of a local .data is touched.
