@@ -197,7 +197,10 @@ describe('requests and results of every function', () => {
     );
     pin(first.request, 'fetch_customer_changes', args);
     expect(first.rows).toHaveLength(3);
-    expect(first.rows).toEqual(await sql.rpc('fetch_customer_changes', args));
+    // A read from the beginning returns its own snapshot's bound (skip_deleted_before), which
+    // moves with the other clients of a shared server between two reads: compare the rest.
+    const withoutBound = (rows: object[]) => rows.map((row) => ({ ...row, skip_deleted_before: undefined }));
+    expect(withoutBound(first.rows)).toEqual(withoutBound(await sql.rpc('fetch_customer_changes', args)));
     for (const row of first.rows) {
       expect(row.changed_at).toBeInstanceOf(Date);
       expect(row.change_xid).toMatch(/^\d+$/);
