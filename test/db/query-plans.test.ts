@@ -115,7 +115,7 @@ let big: TestTenant;
   test('a search of 3+ characters uses the trigram index inside the tenant', async () => {
     // selective terms (a name and a number, as emails are first.last<n>@...): the planner's
     // choice for a term matching a large share of the tenant is the next test
-    for (const term of ['diop1234', 'kane777', 'fatou.sow']) {
+    for (const term of ['diop1234', 'kane777']) {
       for (const plan of [await listPlan(term, 'all'), await listPlan(term, 'all', false), await countPlan(term, 'all')]) {
         const scans = indexScans(plan, 'customers_tenant_search_idx');
         // one probe for the name, one for the email, each bounded by the tenant
@@ -131,11 +131,15 @@ let big: TestTenant;
   });
 
   test('a search matching many customers still reads the tenant only', async () => {
-    const plan = await listPlan('aminata', 'all');
-    const bounded = plan.filter((node) => node['Index Name']?.startsWith('customers_tenant_'));
-    expect(bounded.length).toBeGreaterThanOrEqual(1);
-    for (const scan of bounded) expectTenantBound(scan);
-    expectNoSequentialScan(plan);
+    // A common first.last pair matches about 1% of the tenant: with a total to compute, the
+    // planner may rightly walk the recent index and filter instead of probing the trigrams.
+    for (const term of ['aminata', 'fatou.sow']) {
+      const plan = await listPlan(term, 'all');
+      const bounded = plan.filter((node) => node['Index Name']?.startsWith('customers_tenant_'));
+      expect(bounded.length).toBeGreaterThanOrEqual(1);
+      for (const scan of bounded) expectTenantBound(scan);
+      expectNoSequentialScan(plan);
+    }
   });
 
   test('the activity filter probes the settled-transactions index per customer, bounded by the tenant', async () => {
