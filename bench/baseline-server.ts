@@ -8,9 +8,8 @@
  * `node dist/bench/baseline-server.js` with DATABASE_URL, PORT and BASELINE_POOL_SIZE; prints
  * `listening <port>` when ready.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pg from 'pg';
+import { benchPool, serveJsonRoutes } from './json-route-server';
+import type { Routes } from './json-route-server';
 
 interface Tenant {
   org: string;
@@ -51,16 +50,7 @@ interface UpdateBody extends Tenant {
   patch: Record<string, unknown>;
 }
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.BASELINE_POOL_SIZE ?? 10),
-  application_name: 'bench-baseline',
-});
-pool.on('error', () => undefined);
-
-async function rows(text: string, values: unknown[]): Promise<unknown[]> {
-  return (await pool.query(text, values)).rows;
-}
+const { pool, rows } = benchPool('bench-baseline');
 
 const LIST_SQL =
   'select * from fetch_customers_with_status(p_merchant_id => $1, p_organization_id => $2, p_environment => $3,' +
@@ -96,7 +86,7 @@ async function list(body: ListBody): Promise<unknown> {
   return { customers, total, transactions };
 }
 
-const routes: Record<string, (body: never) => Promise<unknown>> = {
+const routes: Routes = {
   '/list': list,
   '/connection': (body: ConnectionBody) => rows(CONNECTION_SQL, [body.org, body.env, body.limit, body.afterValue, body.afterId]),
   '/customer': (body: CustomerBody) => rows(CUSTOMER_SQL, [[body.id], body.org, body.env]),
@@ -104,36 +94,4 @@ const routes: Record<string, (body: never) => Promise<unknown>> = {
   '/update': (body: UpdateBody) => rows(UPDATE_SQL, [body.id, body.org, body.env, JSON.stringify(body.patch)]),
 };
 
-const server = http.createServer((req, res) => {
-  const route = req.url ? routes[req.url] : undefined;
-  if (req.method !== 'POST' || !route) {
-    res.writeHead(404).end();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    Promise.resolve()
-      .then(() => route(JSON.parse(Buffer.concat(chunks).toString('utf8')) as never))
-      .then(
-        (result) => {
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-        },
-        (error: unknown) => {
-          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
-        },
-      );
-  });
-});
-server.keepAliveTimeout = 5_000;
-
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
-});
-
-function stop(): void {
-  server.close();
-  void pool.end().finally(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveJsonRoutes(routes, pool);

@@ -7,9 +7,8 @@
  *
  * `node dist/bench/direct-server.js` with DATABASE_URL, PORT and BASELINE_POOL_SIZE.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pg from 'pg';
+import { benchPool, serveJsonRoutes } from './json-route-server';
+import type { Routes } from './json-route-server';
 import { CONNECTION_SQL, countSql, CREATE_SQL, CUSTOMERS_BY_IDS_SQL, listSql, TRANSACTIONS_SQL, updateSql } from './plain-sql';
 
 interface Tenant {
@@ -26,16 +25,7 @@ interface ListBody extends Tenant {
   transactions?: number;
 }
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.BASELINE_POOL_SIZE ?? 10),
-  application_name: 'bench-direct',
-});
-pool.on('error', () => undefined);
-
-async function rows(text: string, values: unknown[]): Promise<unknown[]> {
-  return (await pool.query(text, values)).rows;
-}
+const { pool, rows } = benchPool('bench-direct');
 
 async function list(body: ListBody): Promise<unknown> {
   const filter = { search: body.search ?? null, status: body.status ?? 'all' };
@@ -53,7 +43,7 @@ async function list(body: ListBody): Promise<unknown> {
   return { customers, total, transactions };
 }
 
-const routes: Record<string, (body: never) => Promise<unknown>> = {
+const routes: Routes = {
   '/list': list,
   '/connection': (body: Tenant & { limit: number; afterValue: string; afterId: string }) =>
     rows(CONNECTION_SQL, [body.org, body.env, body.afterValue, body.afterId, body.limit]),
@@ -66,40 +56,4 @@ const routes: Record<string, (body: never) => Promise<unknown>> = {
   },
 };
 
-const server = http.createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/health') {
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    return;
-  }
-  const route = req.url ? routes[req.url] : undefined;
-  if (req.method !== 'POST' || !route) {
-    res.writeHead(404).end();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    Promise.resolve()
-      .then(() => route(JSON.parse(Buffer.concat(chunks).toString('utf8')) as never))
-      .then(
-        (result) => {
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-        },
-        (error: unknown) => {
-          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
-        },
-      );
-  });
-});
-server.keepAliveTimeout = 5_000;
-
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`);
-});
-
-function stop(): void {
-  server.close();
-  void pool.end().finally(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveJsonRoutes(routes, pool);

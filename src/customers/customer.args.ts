@@ -3,22 +3,39 @@ import { ArgsType, Field, Int } from 'type-graphql';
 import { LIMITS } from '../validation/rules';
 import { ActivityStatus, CustomerSortKey, CustomerType } from './enums';
 
+/** Applies several property decorators as one. */
+function all(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const decorator of decorators) decorator(target, key);
+  };
+}
+
+// The filters both lists take (`customers` and `customersConnection`), declared once.
+const SearchFilter = (): PropertyDecorator =>
+  all(
+    Field(() => String, {
+      nullable: true,
+      description: `Case-insensitive text the name or email contains (at most ${LIMITS.search} characters; % and _ are literal). Blank means no filter.`,
+    }),
+    IsOptional(),
+    IsString(),
+    MaxLength(LIMITS.search),
+  );
+const TypeFilter = (): PropertyDecorator =>
+  Field(() => CustomerType, { nullable: true, defaultValue: CustomerType.ALL, description: 'Businesses, individuals, or all.' });
+const StatusFilter = (): PropertyDecorator =>
+  Field(() => ActivityStatus, { nullable: true, defaultValue: ActivityStatus.ALL, description: 'Active, inactive, or all customers.' });
+
 /** The list's arguments. An explicit null for any of them means its default. */
 @ArgsType()
 export class CustomersArgs {
-  @Field(() => String, {
-    nullable: true,
-    description: `Case-insensitive text the name or email contains (at most ${LIMITS.search} characters; % and _ are literal). Blank means no filter.`,
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.search)
+  @SearchFilter()
   search?: string | null;
 
-  @Field(() => CustomerType, { nullable: true, defaultValue: CustomerType.ALL, description: 'Businesses, individuals, or all.' })
+  @TypeFilter()
   type?: CustomerType | null;
 
-  @Field(() => ActivityStatus, { nullable: true, defaultValue: ActivityStatus.ALL, description: 'Active, inactive, or all customers.' })
+  @StatusFilter()
   status?: ActivityStatus | null;
 
   @Field(() => Int, { nullable: true, defaultValue: 1, description: `Page number, from 1 (at most ${LIMITS.maxPage}).` })
@@ -64,19 +81,13 @@ export class CustomersConnectionArgs {
   @Field(() => String, { nullable: true, description: 'A cursor of this connection (an edge\'s cursor or pageInfo.startCursor): the page ends before it.' })
   before?: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: `Case-insensitive text the name or email contains (at most ${LIMITS.search} characters; % and _ are literal). Blank means no filter.`,
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(LIMITS.search)
+  @SearchFilter()
   search?: string | null;
 
-  @Field(() => CustomerType, { nullable: true, defaultValue: CustomerType.ALL, description: 'Businesses, individuals, or all.' })
+  @TypeFilter()
   type?: CustomerType | null;
 
-  @Field(() => ActivityStatus, { nullable: true, defaultValue: ActivityStatus.ALL, description: 'Active, inactive, or all customers.' })
+  @StatusFilter()
   status?: ActivityStatus | null;
 
   @Field(() => CustomerSortKey, { nullable: true, defaultValue: CustomerSortKey.CREATED_AT, description: 'The order: newest created, most recently changed, or by name.' })

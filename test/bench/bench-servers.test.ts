@@ -13,11 +13,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { deepCursor } from '../../bench/cursor';
 import type { DeepCursor } from '../../bench/scenarios';
 import { buildScenarios } from '../../bench/scenarios';
+import { freePort } from '../../bench/servers';
 import type { BenchData, BenchOrg } from '../../bench/seed';
 import { createApiKey, createOrganization, seedDemoCustomers } from '../../src/admin/admin';
 import { migrate } from '../../src/db/migrate';
@@ -57,17 +57,6 @@ describe('bench peer package', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, child: ChildProcess, stderr: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;

@@ -4,31 +4,8 @@
  * deletions, and the trigger records what comes after.
  */
 import { migrate, readMigrations } from '../../src/db/migrate';
-import { postgresDatabase } from '../../src/db/pg-database';
-import { memoryDatabase } from '../../src/db/pglite';
 import type { SqlDatabase } from '../../src/db/sql-database';
-import { withScratchPostgresDatabase } from '../helpers/scratch-database';
-import { usingPostgres } from '../helpers/test-env';
-
-async function withFreshDatabase(work: (db: SqlDatabase) => Promise<void>): Promise<void> {
-  if (!usingPostgres()) {
-    const db = await memoryDatabase();
-    try {
-      await work(db);
-    } finally {
-      await db.close();
-    }
-    return;
-  }
-  await withScratchPostgresDatabase(async (url) => {
-    const db = postgresDatabase({ connectionString: url, statementTimeoutMs: 30000, poolSize: 1 });
-    try {
-      await work(db);
-    } finally {
-      await db.close();
-    }
-  });
-}
+import { withFreshDatabase } from '../helpers/scratch-database';
 
 /**
  * Reads until `count` rows are there: a change becomes visible once every older transaction
