@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import type { Manifest } from './persisted/manifest';
+import { loadManifest, ManifestError } from './persisted/manifest';
 
 /**
  * Configuration, read from the environment once, validated eagerly, returned frozen. A bad
@@ -52,6 +54,20 @@ export interface Config {
    * unset, a secret is made once and kept in DATA_DIR (src/paging/cursor-secret.ts).
    */
   readonly cursorSecret: string | undefined;
+  /** PERSISTED_DOCUMENTS and its manifest (src/persisted/). */
+  readonly persistedDocuments: PersistedDocumentsConfig;
+}
+
+/**
+ * `off`: any document runs (and automatic persisted queries); `allow`: also documents named by
+ * their id in the manifest; `require`: only those (and introspection when it is on).
+ */
+export type PersistedDocumentsMode = 'off' | 'allow' | 'require';
+
+export interface PersistedDocumentsConfig {
+  readonly mode: PersistedDocumentsMode;
+  /** PERSISTED_DOCUMENTS_MANIFEST, read and checked at start; required by allow and require. */
+  readonly manifest: Manifest | undefined;
 }
 
 export type TrustProxy = false | number | readonly string[];
@@ -160,6 +176,32 @@ function cursorSecret(env: Env, production: boolean): string | undefined {
   return secret;
 }
 
+/**
+ * PERSISTED_DOCUMENTS and PERSISTED_DOCUMENTS_MANIFEST. The manifest is read and every entry's id
+ * checked against its text here, so a bad one stops the start rather than refusing apps later.
+ */
+function persistedDocuments(env: Env): PersistedDocumentsConfig {
+  const mode = value(env, 'PERSISTED_DOCUMENTS')?.toLowerCase() ?? 'off';
+  if (mode !== 'off' && mode !== 'allow' && mode !== 'require') {
+    throw new ConfigError(`PERSISTED_DOCUMENTS must be off, allow or require (got "${mode}")`);
+  }
+  const file = value(env, 'PERSISTED_DOCUMENTS_MANIFEST');
+  if (file === undefined) {
+    if (mode !== 'off') {
+      throw new ConfigError(
+        `PERSISTED_DOCUMENTS=${mode} needs PERSISTED_DOCUMENTS_MANIFEST: the path of the persisted-documents.json the client preset of GraphQL Code Generator writes`,
+      );
+    }
+    return Object.freeze({ mode, manifest: undefined });
+  }
+  try {
+    return Object.freeze({ mode, manifest: loadManifest(file) });
+  } catch (error) {
+    if (error instanceof ManifestError) throw new ConfigError(`PERSISTED_DOCUMENTS_MANIFEST ${file} ${error.message}`);
+    throw error;
+  }
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const databaseUrl = value(env, 'DATABASE_URL');
   const supabaseUrl = value(env, 'SUPABASE_URL');
@@ -245,5 +287,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     cursorSecret: cursorSecret(env, production),
+    persistedDocuments: persistedDocuments(env),
   });
 }

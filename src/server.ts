@@ -30,6 +30,7 @@ import { sandboxKeyScope, sandboxLandingPage } from './pages/sandbox';
 import { OPENAPI_PATH } from './rest/openapi';
 import { CursorCodec } from './paging/cursor';
 import { cursorSecret } from './paging/cursor-secret';
+import { trustedDocuments } from './persisted/trusted-documents';
 
 export interface ServerDeps {
   config: Config;
@@ -156,6 +157,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
     ...cors,
     sandboxKeyScope(keyOffer),
     jsonBody(config.bodyLimitBytes),
+    // A documentId becomes its trusted text; PERSISTED_DOCUMENTS=require refuses other texts here.
+    trustedDocuments({ ...config.persistedDocuments, introspection: config.introspection, maxTokens: config.queryCaps.tokens }),
     limits.queryTextGuard,
     expressMiddleware(apollo, {
       context: ({ req, res }) => contextFor(req, res),
