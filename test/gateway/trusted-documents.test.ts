@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import type { DocumentNode } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { persistedOperationNames } from '../../src/persisted/trusted-documents';
 import { addCustomer } from '../helpers/customers';
@@ -79,6 +82,14 @@ async function automaticPersistedQuery(gw: TestGateway, key: string, query: stri
   const register = await post(gw, { query, extensions }, key);
   const again = await post(gw, { extensions }, key);
   return { first, register, again };
+}
+
+/** The id the client preset puts on a generated document (`__meta__.hash`), as an app reads it. */
+function presetHash(document: DocumentNode): string {
+  const meta: unknown = '__meta__' in document ? document.__meta__ : undefined;
+  const hash = typeof meta === 'object' && meta !== null && 'hash' in meta ? meta.hash : undefined;
+  if (typeof hash !== 'string') throw new Error('the document has no __meta__.hash: generate it with presetConfig.persistedDocuments');
+  return hash;
 }
 
 function expectRuns(result: Answer): void {
@@ -205,6 +216,32 @@ describe('PERSISTED_DOCUMENTS=require: only the manifest runs', () => {
     expectRuns(await get(gw, { documentId: bare(id), variables: JSON.stringify(variables) }, tenant.key));
     expectRuns(await post(gw, { variables, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }, tenant.key));
     expectRuns(await get(gw, { variables: JSON.stringify(variables), extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: bare(id) } }) }, tenant.key));
+  });
+
+  test("Apollo Client's persisted-query link with the preset's generated document sends its id, and gets the data", async () => {
+    const document = manifest.documentOf('ListCustomerNames');
+    expect(document.__meta__?.hash).toBe(manifest.idOf('ListCustomerNames'));
+    const bodies: string[] = [];
+    const client = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.from([
+        // The hash the preset put on the document; never fall back to sending the text.
+        new PersistedQueryLink({ generateHash: presetHash, retry: () => false }),
+        new HttpLink({
+          uri: `${gw.url}/graphql`,
+          headers: { 'x-api-key': tenant.key },
+          fetch: (input, init) => {
+            bodies.push(String(init?.body));
+            return fetch(input, init);
+          },
+        }),
+      ]),
+    });
+    const result = await client.query({ query: document, variables: { pageSize: 10 }, fetchPolicy: 'no-cache' });
+    const page = result.data as { customers: { customers: { name: string }[] } };
+    expect(page.customers.customers.map((customer) => customer.name)).toEqual(['Grace Trusted', 'Ada Trusted']);
+    expect(bodies).toHaveLength(1);
+    expect(JSON.parse(bodies[0])).not.toHaveProperty('query');
   });
 
   test('the exact text of a manifest document runs as a query too', async () => {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DocumentNode } from 'graphql';
 import { parse } from 'graphql';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,6 +15,11 @@ export interface GeneratedManifest {
   idOf(operationName: string): string;
   /** That document's text. */
   textOf(operationName: string): string;
+  /**
+   * The typed document the preset generated for the app (src/gql/graphql.ts's
+   * `<operationName>Document`), with its `__meta__.hash`: the object an app hands to its client.
+   */
+  documentOf(operationName: string): DocumentNode & { __meta__?: { hash?: string } };
 }
 
 function operationNames(text: string): string[] {
@@ -72,5 +78,12 @@ export async function generateManifest(dir: string, hashAlgorithm: 'sha256' | 's
     entries,
     idOf: (operationName) => find(operationName)[0],
     textOf: (operationName) => find(operationName)[1],
+    documentOf(operationName) {
+      // The generated module is TypeScript outside the project; its documents are JSON literals.
+      const source = readFileSync(path.join(dir, 'gql', 'graphql.ts'), 'utf8');
+      const match = new RegExp(`^export const ${operationName}Document = (\\{.*\\}) as unknown as `, 'm').exec(source);
+      if (!match) throw new Error(`no ${operationName}Document in the generated graphql.ts`);
+      return JSON.parse(match[1]) as DocumentNode & { __meta__?: { hash?: string } };
+    },
   };
 }
