@@ -129,6 +129,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
     ],
   });
   await apollo.start();
+  const { mode, manifest } = config.persistedDocuments;
+  if (mode !== 'off') logger.info({ mode, documents: manifest?.size ?? 0 }, 'trusted documents (PERSISTED_DOCUMENTS)');
 
   app.use(requestLog(logger));
   app.use(bodyTimeout(config.bodyTimeoutMs));

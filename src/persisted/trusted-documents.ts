@@ -113,6 +113,8 @@ function fromUrl(req: Request): Carried {
 }
 
 interface PersistedQuery {
+  /** The extension as sent. */
+  readonly fields: Record<string, unknown>;
   readonly version: unknown;
   readonly sha256Hash: string;
 }
@@ -120,7 +122,7 @@ interface PersistedQuery {
 function persistedQueryOf(extensions: Extensions | undefined): PersistedQuery | undefined {
   const persisted = extensions?.persistedQuery;
   if (!isRecord(persisted) || typeof persisted.sha256Hash !== 'string') return undefined;
-  return { version: persisted.version, sha256Hash: persisted.sha256Hash };
+  return { fields: persisted, version: persisted.version, sha256Hash: persisted.sha256Hash };
 }
 
 /** The extensions without persistedQuery, or null when nothing else is left. */
@@ -136,7 +138,7 @@ function withoutPersistedQuery(extensions: Extensions): Extensions | null {
 function withBareHash(extensions: Extensions, persisted: PersistedQuery): Extensions | undefined {
   const hash = documentHash(persisted.sha256Hash);
   if (hash === undefined || hash === persisted.sha256Hash) return undefined;
-  return { ...extensions, persistedQuery: { ...(extensions.persistedQuery as Record<string, unknown>), sha256Hash: hash } };
+  return { ...extensions, persistedQuery: { ...persisted.fields, sha256Hash: hash } };
 }
 
 function refuse(res: Response, status: number, code: string, message: string): void {

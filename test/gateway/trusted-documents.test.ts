@@ -394,6 +394,8 @@ describe('bad PERSISTED_DOCUMENTS settings stop the start with a message naming 
   test('a manifest that is not JSON, or not an object', () => {
     expect(startError({ PERSISTED_DOCUMENTS: 'require', PERSISTED_DOCUMENTS_MANIFEST: path.join(DIR, 'broken.json') })).toMatch(/broken\.json is not valid JSON/);
     expect(startError({ PERSISTED_DOCUMENTS: 'allow', PERSISTED_DOCUMENTS_MANIFEST: path.join(DIR, 'list.json') })).toMatch(/list\.json is not a JSON object from document ids to document texts/);
+    // with the default (off) a manifest that is set is checked too, before anyone switches
+    expect(startError({ PERSISTED_DOCUMENTS_MANIFEST: path.join(DIR, 'broken.json') })).toMatch(/broken\.json is not valid JSON/);
   });
 
   test('an entry whose id does not match its document names the entry', () => {
