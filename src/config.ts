@@ -8,8 +8,26 @@ import { loadManifest, ManifestError } from './persisted/manifest';
  */
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string; poolSize: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      /**
+       * DB_POOL_MODE: `session` when DATABASE_URL reaches PostgreSQL directly or through a
+       * pooler in session mode; `transaction` behind a pooler in transaction mode (PgBouncer
+       * `pool_mode = transaction`, Supabase's pooler on port 6543), where a connection's session
+       * state does not last past one transaction (src/db/pg-database.ts).
+       */
+      poolMode: PoolMode;
+      /**
+       * DATABASE_DIRECT_URL: a connection to PostgreSQL itself, not through a transaction-mode
+       * pooler, for migrations and the admin CLI. Required with DB_POOL_MODE=transaction.
+       */
+      directUrl: string | undefined;
+    }
   | { kind: 'supabase'; url: string; serviceRoleKey: string; timeoutMs: number };
+
+export type PoolMode = 'session' | 'transaction';
 
 export interface Config {
   readonly production: boolean;
@@ -221,7 +239,18 @@ function databaseConfig(env: Env): DatabaseConfig {
   }
   if (databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
-    return { kind: 'postgres', url: databaseUrl, poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200) };
+    const poolMode = value(env, 'DB_POOL_MODE') ?? 'session';
+    if (poolMode !== 'session' && poolMode !== 'transaction') {
+      throw new ConfigError(`DB_POOL_MODE must be session (PostgreSQL itself, or a pooler in session mode) or transaction (a pooler in transaction mode) (got "${poolMode}")`);
+    }
+    const directUrl = value(env, 'DATABASE_DIRECT_URL');
+    if (directUrl !== undefined && !/^postgres(ql)?:\/\//.test(directUrl)) throw new ConfigError('DATABASE_DIRECT_URL must be a postgres:// URL');
+    if (poolMode === 'transaction' && directUrl === undefined) {
+      throw new ConfigError(
+        'DB_POOL_MODE=transaction needs DATABASE_DIRECT_URL: a connection to PostgreSQL itself (not through the pooler) for migrations, which hold a session lock, and for the admin CLI',
+      );
+    }
+    return { kind: 'postgres', url: databaseUrl, poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 200), poolMode, directUrl };
   }
   return { kind: 'pglite', dataDir: value(env, 'DATA_DIR') ?? '.data' };
 }

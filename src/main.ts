@@ -5,8 +5,8 @@ import { createDemo } from './admin/admin';
 import type { Config } from './config';
 import { ConfigError, loadConfig } from './config';
 import type { Database } from './db/database';
-import { migrate } from './db/migrate';
-import { openDatabase } from './db/open';
+import { DatabaseError } from './db/errors';
+import { migrateAtStart, openDatabase } from './db/open';
 import { isSqlDatabase } from './db/sql-database';
 import type { Logger } from './logger';
 import { createLogger, prettyStdout, wantsPrettyLogs } from './logger';
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   // On Supabase the schema is applied with psql or `supabase db push` (docs/supabase.md): the
   // gateway holds only the service-role key, which cannot run DDL.
   if (isSqlDatabase(database)) {
-    const applied = await migrate(database);
+    const applied = await migrateAtStart(config, database);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
   if (stopping) return;
@@ -164,7 +164,20 @@ async function main(): Promise<void> {
   printWelcome(address.port, demo, config);
 }
 
+/**
+ * One line for the operator. A database that refuses or drops the connection (a pooler refusing
+ * a startup parameter, bad credentials, no such database) is named in the driver's own words:
+ * the operator owns that database, and DatabaseError alone says only its kind.
+ */
+function startFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof DatabaseError) || !(error.cause instanceof Error)) return message;
+  const code = error.code ?? '';
+  const connection = error.kind === 'unavailable' || code.startsWith('3D') || code.startsWith('28');
+  return connection ? `${message}: ${error.cause.message}` : message;
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`the gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`the gateway failed to start: ${startFailure(error)}\n`);
   process.exit(1);
 });

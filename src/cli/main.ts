@@ -66,8 +66,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const progress = (line: string): void => {
       if (showProgress) process.stderr.write(line + '\n');
     };
-    // No statement timeout: seeding and migrations are long by nature, and the operator can stop them.
-    db = await openSqlDatabase(config, { statementTimeoutMs: 0 });
+    // No statement timeout: seeding and migrations are long by nature, and the operator can stop
+    // them. Never through a transaction-mode pooler (DATABASE_DIRECT_URL): the migrations' lock
+    // is a session's, and only a direct connection can be told to have no timeout.
+    db = await openSqlDatabase(config, { statementTimeoutMs: 0, direct: true });
     const applied = await migrate(db);
     if (applied.length > 0) progress(`migrate: applied ${applied.join(', ')}`);
     const result = await run({ db, applied, progress });

@@ -1,60 +1,9 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { root, startProcess, stopProcess } from '../helpers/process';
 import { usingPostgres } from '../helpers/test-env';
-
-const root = path.resolve(__dirname, '../..');
-
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  endpoint: string;
-  demoKey: string | undefined;
-  /** Everything written so far: stdout and stderr together, and each apart. */
-  output: () => string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-/**
- * Starts the real gateway process (what `npm start` runs, or `npm start` itself) and waits
- * for its welcome lines, which go to stderr.
- */
-function startProcess(env: Record<string, string>, command: 'node' | 'npm start' = 'node'): Promise<Started> {
-  const [file, args] = command === 'node' ? [process.execPath, ['dist/src/main.js']] : ['npm', ['start']];
-  const child = spawn(file, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-  });
-  let out = '';
-  let stdout = '';
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no welcome within 120 s:\n${out}`)), 120_000);
-    const check = () => {
-      const endpoint = /GraphQL endpoint: (http:\/\/localhost:\d+\/graphql)/.exec(stderr)?.[1];
-      if (endpoint && stderr.includes('\n\n', stderr.indexOf('GraphQL endpoint'))) {
-        clearTimeout(timer);
-        const demoKey = /Demo API key \(test environment\): (lomi_\S+)/.exec(stderr)?.[1];
-        resolve({ child, endpoint: endpoint.replace('localhost', '127.0.0.1'), demoKey, output: () => out, stdout: () => stdout, stderr: () => stderr });
-      }
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      stderr += chunk.toString();
-      check();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before listening:\n${out}`));
-    });
-  });
-}
 
 /** Every file and directory under `dir` (itself included) whose mode gives group or others any access. */
 function openToOthers(dir: string): string[] {
@@ -66,14 +15,6 @@ function openToOthers(dir: string): string[] {
   };
   walk(dir);
   return found;
-}
-
-function stopProcess(started: Started): Promise<number | null> {
-  return new Promise((resolve) => {
-    started.child.removeAllListeners('exit');
-    started.child.on('exit', (code) => resolve(code));
-    started.child.kill('SIGTERM');
-  });
 }
 
 async function gql(endpoint: string, key: string, query: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
@@ -237,6 +178,9 @@ describe('bad configuration', () => {
     [{ PORT: 'eighty' }, /PORT must be a whole number/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+    [{ DATABASE_URL: 'postgres://db/app', DB_POOL_MODE: 'statement' }, /DB_POOL_MODE must be session .* or transaction/],
+    [{ DATABASE_URL: 'postgres://pooler:6432/app', DB_POOL_MODE: 'transaction' }, /DB_POOL_MODE=transaction needs DATABASE_DIRECT_URL/],
+    [{ DATABASE_URL: 'postgres://db/app', DATABASE_DIRECT_URL: 'db:5432' }, /DATABASE_DIRECT_URL must be a postgres:\/\/ URL/],
   ])('%j stops the start at once with a message naming the variable', (env, message) => {
     let stderr = '';
     try {
