@@ -6,8 +6,14 @@
  * by default), taking turns round after round; then the adapter itself (PgDatabase.rpc) both
  * ways. Prints a markdown table of medians and the named/unnamed ratio of the same run.
  *
- *   npm run build && node dist/bench/prepared-statements.js [--url postgres://...] [--seconds 2] [--rounds 5] [--clients 4]
+ * Throughput on a loaded machine moves by tens of percent from one second to the next, so it
+ * also measures what is steadier under load: the CPU time the PostgreSQL backend spends per call
+ * (its /proc/<pid>/schedstat, in nanoseconds; PostgreSQL must run on this machine), one client
+ * calling in blocks that alternate between the variants.
+ *
+ *   npm run build && node dist/bench/prepared-statements.js [--url postgres://...] [--seconds 2] [--rounds 5] [--clients 4] [--cpu-only]
  */
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { RpcArgs } from '../src/db/database';
 import { postgresDatabase } from '../src/db/pg-database';
@@ -25,16 +31,19 @@ interface Options {
   seconds: number;
   rounds: number;
   clients: number;
+  /** false (--cpu-only): only the backend CPU per call. */
+  throughput: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { url: 'postgres://postgres@127.0.0.1:5432/gateway_bench', seconds: 2, rounds: 5, clients: 4 };
+  const options: Options = { url: 'postgres://postgres@127.0.0.1:5432/gateway_bench', seconds: 2, rounds: 5, clients: 4, throughput: true };
   for (let i = 0; i < argv.length; i += 1) {
     const next = () => argv[++i] ?? '';
     if (argv[i] === '--url') options.url = next();
     else if (argv[i] === '--seconds') options.seconds = Number(next());
     else if (argv[i] === '--rounds') options.rounds = Number(next());
     else if (argv[i] === '--clients') options.clients = Number(next());
+    else if (argv[i] === '--cpu-only') options.throughput = false;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return options;
@@ -78,6 +87,27 @@ async function warmUp(variants: Record<string, (i: number) => Promise<unknown>>[
   );
 }
 
+/** CPU time the process has run on so far, in nanoseconds (Linux). */
+function cpuNs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+/**
+ * Backend CPU per call of each variant: `blocks` blocks of `calls` calls, the variants taking
+ * turns block by block on one connection whose backend is `pid`; microseconds per call.
+ */
+async function cpuPerCall(pid: number, variant: Record<string, () => Promise<unknown>>, blocks: number, calls: number): Promise<Record<string, number>> {
+  const spent: Record<string, number> = Object.fromEntries(Object.keys(variant).map((name) => [name, 0]));
+  for (let block = 0; block < blocks; block += 1) {
+    for (const [name, call] of Object.entries(variant)) {
+      const before = cpuNs(pid);
+      for (let i = 0; i < calls; i += 1) await call();
+      spent[name] += cpuNs(pid) - before;
+    }
+  }
+  return Object.fromEntries(Object.entries(spent).map(([name, ns]) => [name, ns / (blocks * calls) / 1000]));
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const admin = new pg.Client({ connectionString: options.url });
@@ -101,15 +131,17 @@ async function main(): Promise<void> {
 
   const clients = Array.from({ length: options.clients }, () => new pg.Client({ connectionString: options.url, application_name: 'bench-prepared' }));
   await Promise.all(clients.map((client) => client.connect()));
-  const lines = [
-    `${options.clients} clients, ${options.rounds} rounds of ${options.seconds} s per variant, the variants taking turns; calls/s, median (spread)`,
-    '',
-    '| call | function unnamed | function named | named / unnamed | plain SQL unnamed | plain SQL named | named / unnamed |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const lines = options.throughput
+    ? [
+        `${options.clients} clients, ${options.rounds} rounds of ${options.seconds} s per variant, the variants taking turns; calls/s, median (spread)`,
+        '',
+        '| call | function unnamed | function named | named / unnamed | plain SQL unnamed | plain SQL named | named / unnamed |',
+        '|---|---|---|---|---|---|---|',
+      ]
+    : [];
   const spread = (r: { rounds: number[] }) => `${Math.min(...r.rounds).toFixed(0)}-${Math.max(...r.rounds).toFixed(0)}`;
   try {
-    for (const pair of dbCallPairs(big, pageIds, pageIds[0]) as DbCallPair[]) {
+    for (const pair of options.throughput ? (dbCallPairs(big, pageIds, pageIds[0]) as DbCallPair[]) : []) {
       const named = (call: Call, tag: string): pg.QueryConfig => ({ name: `bench_${pair.name}_${tag}`, text: call.text, values: call.values });
       const variants = clients.map((client) => ({
         'fn unnamed': () => client.query(pair.fn.text, pair.fn.values),
@@ -131,6 +163,39 @@ async function main(): Promise<void> {
     await Promise.all(clients.map((client) => client.end()));
   }
 
+  // Backend CPU per call, one connection, the variants alternating block by block.
+  const one = new pg.Client({ connectionString: options.url, application_name: 'bench-prepared-cpu' });
+  await one.connect();
+  lines.push(
+    '',
+    'PostgreSQL backend CPU per call (µs, from /proc/<pid>/schedstat; one connection, 6 blocks of 100 calls per variant (count: 10), alternating):',
+    '',
+    '| call | function unnamed | function named | named / unnamed | plain SQL unnamed | plain SQL named | named / unnamed |',
+    '|---|---|---|---|---|---|---|',
+  );
+  try {
+    const [{ pid }] = (await one.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;
+    for (const pair of dbCallPairs(big, pageIds, pageIds[0]) as DbCallPair[]) {
+      const named = (call: Call, tag: string): pg.QueryConfig => ({ name: `cpu_${pair.name}_${tag}`, text: call.text, values: call.values });
+      const variant = {
+        'fn unnamed': () => one.query(pair.fn.text, pair.fn.values),
+        'fn named': () => one.query(named(pair.fn, 'fn')),
+        'plain unnamed': () => one.query(pair.plain.text, pair.plain.values),
+        'plain named': () => one.query(named(pair.plain, 'plain')),
+      };
+      await warmUp([variant]);
+      const calls = pair.name === 'count' ? 10 : 100;
+      const us = await cpuPerCall(pid, variant, 6, calls);
+      const line =
+        `| ${pair.name} | ${us['fn unnamed'].toFixed(0)} | ${us['fn named'].toFixed(0)} | ${(us['fn named'] / us['fn unnamed']).toFixed(2)}x | ` +
+        `${us['plain unnamed'].toFixed(0)} | ${us['plain named'].toFixed(0)} | ${(us['plain named'] / us['plain unnamed']).toFixed(2)}x |`;
+      process.stderr.write(line + '\n');
+      lines.push(line);
+    }
+  } finally {
+    await one.end();
+  }
+
   // The adapter itself, as the gateway calls it: one pool each way, the same calls.
   const listArgs: RpcArgs = {
     p_organization_id: big.organizationId,
@@ -146,12 +211,14 @@ async function main(): Promise<void> {
   const txArgs: RpcArgs = { p_organization_id: big.organizationId, p_environment: 'test', p_customer_ids: pageIds, p_limit_per_customer: 5 };
   const prepared = postgresDatabase({ connectionString: options.url, statementTimeoutMs: 30_000, poolSize: options.clients });
   const unprepared = postgresDatabase({ connectionString: options.url, statementTimeoutMs: 30_000, poolSize: options.clients, poolMode: 'transaction' });
-  lines.push('', '| adapter call (PgDatabase.rpc) | unnamed (DB_POOL_MODE=transaction) | named (default) | named / unnamed |', '|---|---|---|---|');
+  if (options.throughput) lines.push('', '| adapter call (PgDatabase.rpc) | unnamed (DB_POOL_MODE=transaction) | named (default) | named / unnamed |', '|---|---|---|---|');
   try {
-    for (const [name, fn, args] of [
-      ['list page of 50', 'fetch_customers_with_status', listArgs],
-      ['transactions of 50', 'fetch_transactions_for_customers', txArgs],
-    ] as const) {
+    for (const [name, fn, args] of options.throughput
+      ? ([
+          ['list page of 50', 'fetch_customers_with_status', listArgs],
+          ['transactions of 50', 'fetch_transactions_for_customers', txArgs],
+        ] as const)
+      : []) {
       const variants = Array.from({ length: options.clients }, () => ({
         unnamed: () => unprepared.rpc(fn, args),
         named: () => prepared.rpc(fn, args),
