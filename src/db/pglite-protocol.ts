@@ -35,6 +35,8 @@ export interface WorkerError {
 }
 
 export type WorkerReply =
+  /** The backend's raw reply to a statement (its messages, read by pglite-rows.ts), transferred. */
+  | { id: number; ok: true; raw: ArrayBuffer }
   | {
       id: number;
       ok: true;

@@ -19,7 +19,8 @@
  * between two requests and never inside a transaction.
  */
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite, protocol, parse } = require('@electric-sql/pglite');
+const { PGlite, protocol, parse, messages: pgMessages } = require('@electric-sql/pglite');
+const { FAST_TYPES } = require('./pglite-fast-types.js');
 const { btree_gin } = require('@electric-sql/pglite/contrib/btree_gin');
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm');
 
@@ -82,10 +83,12 @@ async function parameterTypes(db, text) {
 
 /**
  * One statement with parameters, as PGlite's `query` runs it (Parse, Bind, Describe, Execute,
- * Sync; values serialised by their parameter's type, rows parsed by the column's type), but in
- * one call into PostgreSQL instead of six: each call into the WebAssembly backend costs about as
- * much as a small query. The parameter types come from the first Describe of the same text.
- * @param {PGlite} db @param {string} text @param {unknown[]} values
+ * Sync; values serialised by their parameter's type) but in one call into PostgreSQL instead of
+ * six: each call into the WebAssembly backend costs about as much as a small query. The
+ * parameter types come from the first Describe of the same text. The answer is the backend's
+ * raw reply, copied out of its memory as it comes: PGlite's own reading of it (an object per
+ * message and per value) would cost more than running the statement.
+ * @param {PGlite} db @param {string} text @param {unknown[]} values @returns {Promise<Uint8Array>}
  */
 function runQuery(db, text, values) {
   return db.runExclusive(async () => {
@@ -96,7 +99,9 @@ function runQuery(db, text, values) {
       return serializer ? serializer(value) : String(value);
     });
     const { serialize } = protocol;
-    const { messages } = await db.execProtocol(
+    /** @type {Uint8Array[]} */
+    const chunks = [];
+    await db.execProtocolRawStream(
       concat([
         serialize.parse({ text, types }),
         serialize.bind({ values: params }),
@@ -104,9 +109,54 @@ function runQuery(db, text, values) {
         serialize.execute({}),
         serialize.sync(),
       ]),
+      { onRawData: (chunk) => void chunks.push(chunk.slice()) },
     );
-    return parse.parseResults(messages, db.parsers, { rowMode: 'array' })[0];
+    return chunks.length === 1 ? chunks[0] : concat(chunks);
   });
+}
+
+/**
+ * Whether every column of the reply is of a type the gateway's thread reads itself
+ * (pglite-rows.ts): then the raw reply crosses as is. Looks only at the RowDescription.
+ * @param {Uint8Array} reply
+ */
+function readableThere(reply) {
+  const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+  for (let at = 0; at + 5 <= reply.length; at += 1 + view.getInt32(at + 1)) {
+    if (reply[at] !== 0x54) continue; // 'T', RowDescription
+    const count = view.getInt16(at + 5);
+    let p = at + 7;
+    for (let i = 0; i < count; i++) {
+      p = reply.indexOf(0, p) + 1; // the column's name
+      if (!(view.getInt32(p + 6) in FAST_TYPES)) return false;
+      p += 18;
+    }
+    return true;
+  }
+  return true;
+}
+
+/**
+ * A reply with other column types, read here by PGlite's parsers (the statements of tests and
+ * admin work, not the gateway's functions): rows as arrays under one list of column names.
+ * @param {PGlite} db @param {Uint8Array} reply
+ */
+function parseHere(db, reply) {
+  /** @type {import('@electric-sql/pglite').messages.BackendMessage[]} */
+  const messages = [];
+  new protocol.Parser().parse(reply, (message) => void messages.push(message));
+  const failed = messages.find((message) => message instanceof pgMessages.DatabaseError);
+  if (failed) throw failed;
+  const result = parse.parseResults(messages, db.parsers, { rowMode: 'array' })[0];
+  /** @type {number[]} */
+  const dates = [];
+  /** @type {number[]} */
+  const json = [];
+  result.fields.forEach((field, i) => {
+    if (TEXT_TYPES.date.includes(field.dataTypeID)) dates.push(i);
+    else if (TEXT_TYPES.json.includes(field.dataTypeID)) json.push(i);
+  });
+  return { fields: result.fields.map((field) => field.name), rows: /** @type {unknown[][]} */ (result.rows), dates, json };
 }
 
 if (!parentPort) throw new Error('pglite-worker.js runs as a worker thread');
@@ -136,17 +186,12 @@ async function run(db, request) {
   switch (request.op) {
     case 'query': {
       if (request.deadline && Date.now() > request.deadline) return { reply: { id, ok: false, expired: true } };
-      const result = await runQuery(db, request.text, request.values);
-      /** @type {number[]} */
-      const dates = [];
-      /** @type {number[]} */
-      const json = [];
-      result.fields.forEach((field, i) => {
-        if (TEXT_TYPES.date.includes(field.dataTypeID)) dates.push(i);
-        else if (TEXT_TYPES.json.includes(field.dataTypeID)) json.push(i);
-      });
-      const fields = result.fields.map((field) => field.name);
-      return { reply: { id, ok: true, fields, rows: /** @type {unknown[][]} */ (result.rows), dates, json } };
+      const reply = await runQuery(db, request.text, request.values);
+      if (readableThere(reply)) {
+        const raw = /** @type {ArrayBuffer} */ (reply.byteOffset === 0 && reply.byteLength === reply.buffer.byteLength ? reply.buffer : reply.slice().buffer);
+        return { reply: { id, ok: true, raw }, transfer: [raw] };
+      }
+      return { reply: { id, ok: true, ...parseHere(db, reply) } };
     }
     case 'exec':
       paramTypes.clear();

@@ -4,6 +4,7 @@ import type { Row, RpcArgs, RpcFunction } from './database';
 import { DatabaseError, toDatabaseError } from './errors';
 import { lockDataDir, makePrivate } from './lock';
 import type { WorkerError, WorkerReady, WorkerReply, WorkerRequest, WorkerStart } from './pglite-protocol';
+import { parseReply, toDate } from './pglite-rows';
 import type { SqlDatabase, SqlSession } from './sql-database';
 import { rpcStatement } from './sql-database';
 
@@ -43,13 +44,6 @@ function errorFrom(error: WorkerError): DatabaseError {
 
 function unavailable(reason: string, code = CANNOT_CONNECT_NOW): DatabaseError {
   return new DatabaseError('unavailable', code, { cause: new Error(reason) });
-}
-
-/** A date or timestamp column's text, as PGlite itself parses it. */
-function toDate(text: string): Date | number {
-  if (text === 'infinity') return Infinity;
-  if (text === '-infinity') return -Infinity;
-  return new Date(text);
 }
 
 /** Rows sent as arrays under one list of column names, back into objects (dates and JSON made here). */
@@ -204,8 +198,11 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   private async query<R>(text: string, values: unknown[], timeoutMs: number): Promise<R[]> {
-    const reply = (await this.send({ op: 'query', text, values, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : 0 }, timeoutMs)) as Ok<'rows'>;
-    return toObjects<R>(reply);
+    const reply = (await this.send({ op: 'query', text, values, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : 0 }, timeoutMs)) as Ok<'rows'> | Ok<'raw'>;
+    if (!('raw' in reply)) return toObjects<R>(reply);
+    const parsed = parseReply<R>(reply.raw);
+    if (!parsed.ok) throw errorFrom(parsed.error);
+    return parsed.rows;
   }
 
   /** Posts one request; resolves with its reply, or rejects with a DatabaseError. */
