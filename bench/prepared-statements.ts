@@ -11,7 +11,7 @@
  * (its /proc/<pid>/schedstat, in nanoseconds; PostgreSQL must run on this machine), one client
  * calling in blocks that alternate between the variants.
  *
- *   npm run build && node dist/bench/prepared-statements.js [--url postgres://...] [--seconds 2] [--rounds 5] [--clients 4] [--cpu-only]
+ *   npm run build && node dist/bench/prepared-statements.js [--url postgres://...] [--seconds 2] [--rounds 5] [--clients 4] [--cpu-only | --set-local]
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -33,10 +33,17 @@ interface Options {
   clients: number;
   /** false (--cpu-only): only the backend CPU per call. */
   throughput: boolean;
+  /**
+   * --set-local: instead of the above, the list call as sent with DB_POOL_MODE=transaction (one
+   * statement) against the same call wrapped as `begin; set local statement_timeout; call;
+   * commit` (4 round trips), the other way to bound it behind a transaction pooler; point --url
+   * at the pooler.
+   */
+  setLocal: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { url: 'postgres://postgres@127.0.0.1:5432/gateway_bench', seconds: 2, rounds: 5, clients: 4, throughput: true };
+  const options: Options = { url: 'postgres://postgres@127.0.0.1:5432/gateway_bench', seconds: 2, rounds: 5, clients: 4, throughput: true, setLocal: false };
   for (let i = 0; i < argv.length; i += 1) {
     const next = () => argv[++i] ?? '';
     if (argv[i] === '--url') options.url = next();
@@ -44,6 +51,7 @@ function parseOptions(argv: string[]): Options {
     else if (argv[i] === '--rounds') options.rounds = Number(next());
     else if (argv[i] === '--clients') options.clients = Number(next());
     else if (argv[i] === '--cpu-only') options.throughput = false;
+    else if (argv[i] === '--set-local') options.setLocal = true;
     else throw new Error(`unknown option ${argv[i]}`);
   }
   return options;
@@ -108,6 +116,42 @@ async function cpuPerCall(pid: number, variant: Record<string, () => Promise<unk
   return Object.fromEntries(Object.entries(spent).map(([name, ns]) => [name, ns / (blocks * calls) / 1000]));
 }
 
+/** The list call alone, and wrapped in a transaction that sets its timeout first: calls/s of each. */
+async function compareSetLocal(options: Options, big: BenchOrg): Promise<string> {
+  const [pair] = dbCallPairs(big, [], '');
+  const clients = Array.from({ length: options.clients }, () => new pg.Client({ connectionString: options.url, application_name: 'bench-set-local' }));
+  await Promise.all(clients.map((client) => client.connect()));
+  try {
+    const variants = clients.map((client) => ({
+      'one statement': () => client.query(pair.fn.text, pair.fn.values),
+      'begin, set local, call, commit': async () => {
+        await client.query('begin');
+        try {
+          await client.query('set local statement_timeout = 5000');
+          await client.query(pair.fn.text, pair.fn.values);
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback');
+          throw error;
+        }
+      },
+    }));
+    await warmUp(variants);
+    const r = await compare(variants, ['one statement', 'begin, set local, call, commit'], options);
+    const spread = (x: { rounds: number[] }) => `${Math.min(...x.rounds).toFixed(0)}-${Math.max(...x.rounds).toFixed(0)}`;
+    return [
+      `${pair.name} through ${new URL(options.url).host}, ${options.clients} clients, ${options.rounds} rounds of ${options.seconds} s per variant, taking turns; calls/s, median (spread)`,
+      '',
+      '| one statement (1 round trip) | begin; set local statement_timeout; call; commit (4 round trips) | ratio |',
+      '|---|---|---|',
+      `| ${r['one statement'].median.toFixed(0)} (${spread(r['one statement'])}) | ${r['begin, set local, call, commit'].median.toFixed(0)} (${spread(r['begin, set local, call, commit'])}) | ` +
+        `${(r['begin, set local, call, commit'].median / r['one statement'].median).toFixed(2)}x |`,
+    ].join('\n');
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const admin = new pg.Client({ connectionString: options.url });
@@ -129,6 +173,10 @@ async function main(): Promise<void> {
     await admin.end();
   }
 
+  if (options.setLocal) {
+    process.stdout.write((await compareSetLocal(options, big)) + '\n');
+    return;
+  }
   const clients = Array.from({ length: options.clients }, () => new pg.Client({ connectionString: options.url, application_name: 'bench-prepared' }));
   await Promise.all(clients.map((client) => client.connect()));
   const lines = options.throughput
