@@ -43,6 +43,11 @@ export interface Config {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly corsOrigins: readonly string[];
   readonly introspection: boolean;
+  /**
+   * FEDERATION_SDL: serve `_service { sdl }` (the subgraph schema a router composes) in
+   * production without turning introspection on. Outside production it is always served.
+   */
+  readonly federationSdl: boolean;
   readonly seedDemo: boolean;
   readonly demoCustomers: number;
   readonly apiKeyPrefix: string;
@@ -283,6 +288,7 @@ export function loadConfig(env: Env = process.env): Config {
     logFormat,
     corsOrigins: Object.freeze((value(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     introspection: flag(env, 'GRAPHQL_INTROSPECTION', !production),
+    federationSdl: flag(env, 'FEDERATION_SDL', false),
     seedDemo: flag(env, 'SEED_DEMO', false),
     demoCustomers: integer(env, 'DEMO_CUSTOMERS', 300, 0, 1_000_000),
     apiKeyPrefix,

@@ -7,6 +7,7 @@ import type { RequestScope } from './logger';
 /** Every code a client can see of ours. */
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
@@ -29,6 +30,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
  */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
+  // The key is valid, but what it asks for is not served here (the subgraph SDL in production).
+  FORBIDDEN: 403,
   BAD_USER_INPUT: 400,
   // Too deep or costly: the client can ask for a smaller page or fewer fields.
   QUERY_TOO_COMPLEX: 400,

@@ -23,6 +23,7 @@ import { errorScope, noStore, operationLog, requireApiKey } from './plugins';
 import { RestError, sendRestError } from './rest/rest-error';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
+import { applySubgraphSdlPolicy } from './federation/service-sdl';
 import { createLimits } from './limits';
 import { pagesRouter } from './pages/explorer';
 import { KeyOffer } from './pages/offer';
@@ -100,7 +101,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   const offeredDemoKey = config.production ? undefined : demoKey;
   const keyOffer = new KeyOffer(offeredDemoKey);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: limits.apply(await buildGatewaySchema()),
+    // The subgraph SDL follows FEDERATION_SDL in production; then the rate limits go on the root fields.
+    schema: limits.apply(applySubgraphSdlPolicy(await buildGatewaySchema(), config)),
     formatError,
     introspection: config.introspection,
     // Without introspection the schema is private: no "Did you mean ...?" suggestions either.

@@ -24,10 +24,15 @@ import type { Transaction } from './transaction.type';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a client's value can be a customer id: a UUID (surrounding spaces allowed). */
+export function isCustomerId(id: string): boolean {
+  return UUID.test(id.trim());
+}
+
 /** Customer ids are UUIDs; anything else is the client's mistake, not a database error. */
 function customerId(id: string): string {
   const trimmed = id.trim();
-  if (!UUID.test(trimmed)) throw BadUserInputError.field('id', 'id must be a UUID');
+  if (!isCustomerId(trimmed)) throw BadUserInputError.field('id', 'id must be a UUID');
   return trimmed.toLowerCase();
 }
 

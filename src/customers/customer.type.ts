@@ -1,10 +1,12 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import type { AssertTrue, CustomerValues, HasFields } from './customer.fields';
 import { Environment } from './enums';
 
 // simpleResolvers: plain fields use graphql-js's default resolver, no per-field wrapper
-// (the gateway has no field middlewares).
+// (the gateway has no field middlewares). An entity of the supergraph for Apollo Federation 2:
+// other subgraphs refer to a customer by its id (src/federation/subgraph.ts).
+@Directive('@key(fields: "id")')
 @ObjectType({
   simpleResolvers: true,
   description: 'A customer of the calling organization. Internal fields (deletion flags, creator, SPI aliases) are never exposed.',

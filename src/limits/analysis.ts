@@ -176,6 +176,8 @@ export class OperationAnalyser {
         return 1 + price.size * perElement;
       case 'count':
         return COUNT_COST + child.cost;
+      case 'perElement':
+        return 1 + this.length(node, price.listArg) * perElement;
       case 'page': {
         const size = this.size(node, price.sizeArg, price.defaultSize);
         let cost = 1;
@@ -189,6 +191,21 @@ export class OperationAnalyser {
         return never;
       }
     }
+  }
+
+  /**
+   * How many elements a list argument holds, literal or variable. graphql-js makes a list of
+   * one of a single value given where a list is expected, so that counts one.
+   */
+  private length(node: FieldNode, name: string): number {
+    const argument = node.arguments?.find((arg) => arg.name.value === name);
+    if (!argument) return 1;
+    if (argument.value.kind === Kind.LIST) return Math.max(1, argument.value.values.length);
+    if (argument.value.kind === Kind.VARIABLE) {
+      const value = this.variables[argument.value.name.value];
+      return Array.isArray(value) ? Math.max(1, value.length) : 1;
+    }
+    return 1;
   }
 
   /** The largest of the size arguments given (literal, variable or the variable's default), else the default. */

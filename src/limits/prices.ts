@@ -12,6 +12,8 @@ import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionTy
  *   `items` are paid `size` times, the others (pagination, page info, cursors) once.
  * - `count`: a value the database computes by counting rows (`totalCount`): a fixed price,
  *   whatever the selection, so many aliased counts are refused before any of them runs.
+ * - `perElement`: a list with one element per element of a list argument (federation's
+ *   `_entities(representations:)`, literal or variable): its selection is paid that many times.
  *
  * Every field that returns a list must have a price here, or be an `items` child of a page
  * (test/limits/query-cost.test.ts checks the served schema). Adding a list field: add one line.
@@ -20,7 +22,8 @@ export type FieldPrice =
   | { readonly kind: 'list'; readonly sizeArg: SizeArg; readonly defaultSize: number }
   | { readonly kind: 'page'; readonly sizeArg: SizeArg; readonly defaultSize: number; readonly items: readonly string[] }
   | { readonly kind: 'fixed'; readonly size: number }
-  | { readonly kind: 'count' };
+  | { readonly kind: 'count' }
+  | { readonly kind: 'perElement'; readonly listArg: string };
 
 /**
  * The argument that sizes a list or page, or several (a connection's `first` and `last`): the
@@ -48,6 +51,8 @@ export const DOMAIN_PRICES: Readonly<Record<string, FieldPrice>> = {
   'Query.customersConnection': { kind: 'page', sizeArg: ['first', 'last'], defaultSize: 50, items: ['edges', 'nodes'] },
   'Customer.transactionsConnection': { kind: 'page', sizeArg: ['first', 'last'], defaultSize: 20, items: ['edges', 'nodes'] },
   'Query.customerChanges': { kind: 'page', sizeArg: 'first', defaultSize: 100, items: ['changes'] },
+  // A router's entity lookups (src/federation): one customer per representation sent.
+  'Query._entities': { kind: 'perElement', listArg: 'representations' },
   'CustomerConnection.totalCount': { kind: 'count' },
   'Pagination.totalCount': { kind: 'count' },
   // totalPages is computed from the same count.

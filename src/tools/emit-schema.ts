@@ -1,13 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../paths';
-import { emittedSdl } from '../schema';
+import { emittedSdl, subgraphSdl } from '../schema';
 
-/** Writes schema/schema.graphql from the code (`npm run schema:emit`). */
+/**
+ * Writes schema/schema.graphql (the schema clients see) and schema/subgraph.graphql (the
+ * Federation 2 SDL a router composes) from the code (`npm run schema:emit`).
+ */
 async function main(): Promise<void> {
-  const file = path.join(projectRoot(), 'schema', 'schema.graphql');
-  writeFileSync(file, await emittedSdl());
-  process.stderr.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+  const files: [string, string][] = [
+    ['schema.graphql', await emittedSdl()],
+    ['subgraph.graphql', await subgraphSdl()],
+  ];
+  for (const [name, sdl] of files) {
+    const file = path.join(projectRoot(), 'schema', name);
+    writeFileSync(file, sdl);
+    process.stderr.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {
