@@ -59,6 +59,20 @@ describe('unexpected errors are masked and logged with the request id', () => {
       expect(all).not.toContain(key);
       expect(all).not.toContain('secret.person@example.com');
       expect(all).not.toContain('Secret Person');
+
+      // a router's entity lookup (federation's _entities) is masked the same way, at its position
+      const entities = await gw.gql(
+        'query E($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { id } } }',
+        { r: [{ __typename: 'Customer', id }] },
+        { key, headers: { 'x-request-id': 'trace-entities' } },
+      );
+      expect(entities.status).toBe(200);
+      expect(entities.body.data).toEqual({ _entities: [null] });
+      expect(entities.body.errors).toEqual([
+        { message: 'Internal server error', locations: expect.any(Array), path: ['_entities', 0], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-entities' } },
+      ]);
+      expect(JSON.stringify(entities.body)).not.toMatch(/get_customers_by_ids|function|select|stack/i);
+      expect(logLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ requestId: 'trace-entities', msg: 'internal error' }));
     });
   });
 });

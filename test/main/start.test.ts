@@ -181,6 +181,7 @@ describe('bad configuration', () => {
     [{ DATABASE_URL: 'postgres://db/app', DB_POOL_MODE: 'statement' }, /DB_POOL_MODE must be session .* or transaction/],
     [{ DATABASE_URL: 'postgres://pooler:6432/app', DB_POOL_MODE: 'transaction' }, /DB_POOL_MODE=transaction needs DATABASE_DIRECT_URL/],
     [{ DATABASE_URL: 'postgres://db/app', DATABASE_DIRECT_URL: 'db:5432' }, /DATABASE_DIRECT_URL must be a postgres:\/\/ URL/],
+    [{ FEDERATION_SDL: 'sometimes' }, /FEDERATION_SDL must be true or false/],
   ])('%j stops the start at once with a message naming the variable', (env, message) => {
     let stderr = '';
     try {
