@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, Response } from 'express';
@@ -122,6 +122,10 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
       config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(offeredDemoKey),
       // No cache hints are used, so the per-field cache-control work is skipped (see noStore).
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo turns on federated tracing for a subgraph: any caller sending
+      // `apollo-federation-include-trace: ftv1` would get per-field timings, hooked on every
+      // field like cache control. Nothing here reports to Apollo GraphOS, so it stays off.
+      ApolloServerPluginInlineTraceDisabled(),
       noStore,
       // Before requireApiKey: an operation over a limit is refused the same with or without a key.
       ...limits.plugins,

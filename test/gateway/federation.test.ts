@@ -116,6 +116,12 @@ describe('_entities: customers by key, for a router', () => {
     expect(gw.db.names()).toEqual([]);
   });
 
+  test('answers without federated traces (ftv1), whoever asks for them', async () => {
+    const res = await gw.gql(ENTITIES, { representations: [customer(randomUUID())] }, { key: tenant.key, headers: { 'apollo-federation-include-trace': 'ftv1' } });
+    expect(res.status).toBe(200);
+    expect(res.body.extensions).not.toHaveProperty('ftv1');
+  });
+
   test('is costed like a list: its selection once per representation (extensions.cost)', async () => {
     const one = await gw.gql(ENTITIES, { representations: [customer(randomUUID())] }, { key: tenant.key });
     const ten = await gw.gql(ENTITIES, { representations: Array.from({ length: 10 }, () => customer(randomUUID())) }, { key: tenant.key });

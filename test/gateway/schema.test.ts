@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GraphQLNamedType } from 'graphql';
 import { buildSchema, findBreakingChanges, isEnumType, isInputObjectType, isObjectType } from 'graphql';
-import { emittedSdl } from '../../src/schema';
+import type { GraphQLField } from 'graphql';
+import { ActivityStatus } from '../../src/customers/enums';
+import { buildGatewaySchema, emittedSdl } from '../../src/schema';
 
 const root = path.resolve(__dirname, '../..');
 // The contract version this project serves, kept in the repository (a clone has nothing beside it).
@@ -68,5 +70,16 @@ describe('the emitted schema', () => {
     }
     // built-in scalars carry graphql-js's own descriptions
     expect(missing.filter((name) => !['String', 'Boolean', 'Int', 'Float', 'ID'].includes(name))).toEqual([]);
+  });
+
+  test('keeps, through the federation build (an SDL round trip), what TypeGraphQL put on its objects', async () => {
+    const schema = await buildGatewaySchema();
+    const customers = schema.getQueryType()?.getFields().customers;
+    // a default given as an enum reaches the resolver as the enum's value, not its name
+    expect(customers?.args.find((arg) => arg.name === 'status')?.defaultValue).toBe(ActivityStatus.ALL);
+    // field extensions (TypeGraphQL's complexity, any @Extensions) stay for whoever reads them
+    const customer = schema.getType('Customer');
+    const name: GraphQLField<unknown, unknown> | undefined = isObjectType(customer) ? customer.getFields().name : undefined;
+    expect(name?.extensions).toHaveProperty('complexity');
   });
 });
