@@ -199,6 +199,19 @@ describe('_service in production', () => {
     expect(res.body.data?._service.sdl).toMatch(/type Customer\s+@key\(fields: "id"\)/);
   });
 
+  test('_entities works there all the same (the SDL refusal leaves the rest of the schema as it is)', async () => {
+    const gw = await startGateway({ NODE_ENV: 'production' });
+    try {
+      const tenant = await gw.tenantWithKey();
+      const own = await addCustomer(gw.db.inner, tenant, { name: 'In Production' });
+      const res = await gw.gql<EntitiesData>(ENTITIES, { representations: [customer(own.customer_id)] }, { key: tenant.key });
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?._entities).toEqual([{ __typename: 'Customer', id: own.customer_id, name: 'In Production' }]);
+    } finally {
+      await gw.close();
+    }
+  });
+
   test('FEDERATION_SDL=true does not turn introspection on', async () => {
     const gw = await startGateway({ NODE_ENV: 'production', FEDERATION_SDL: 'true' });
     try {
