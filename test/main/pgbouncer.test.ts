@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createApiKey } from '../../src/admin/admin';
+import { freePort } from '../../bench/servers';
 import { postgresDatabase } from '../../src/db/pg-database';
 import type { Started } from '../helpers/process';
 import { root, startProcess, stopProcess } from '../helpers/process';
@@ -27,17 +28,6 @@ const skipReason = !usingPostgres()
   : !existsSync(PGBOUNCER)
     ? `no PgBouncer binary at ${PGBOUNCER} (apt-get install pgbouncer; .ci/run does)`
     : undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A PgBouncer of this test, in transaction mode, trusting the local PostgreSQL's users. */
 async function startPgBouncer(dir: string, upstream: URL): Promise<{ port: number; child: ChildProcessWithoutNullStreams; output: () => string }> {
