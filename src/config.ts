@@ -79,6 +79,10 @@ export interface Config {
   readonly cursorSecret: string | undefined;
   /** PERSISTED_DOCUMENTS and its manifest (src/persisted/). */
   readonly persistedDocuments: PersistedDocumentsConfig;
+  /** Prometheus metrics (docs/observability.md). */
+  readonly metrics: MetricsConfig;
+  /** OpenTelemetry traces, when an OTLP endpoint is configured (docs/observability.md). */
+  readonly tracing: TracingConfig | undefined;
 }
 
 /**
@@ -91,6 +95,23 @@ export interface PersistedDocumentsConfig {
   readonly mode: PersistedDocumentsMode;
   /** PERSISTED_DOCUMENTS_MANIFEST, read and checked at start; required by allow and require. */
   readonly manifest: Manifest | undefined;
+}
+
+/**
+ * Where /metrics is served: on its own port (METRICS_PORT, never on the main one), or on the
+ * main port, behind `Authorization: Bearer <METRICS_TOKEN>` when a token is set (required for
+ * it to be served there in production), or not at all.
+ */
+export type MetricsConfig =
+  | { readonly serve: 'port'; readonly port: number; readonly token: string | undefined }
+  | { readonly serve: 'main'; readonly token: string | undefined }
+  | { readonly serve: 'off' };
+
+export interface TracingConfig {
+  /** Where spans are posted (OTLP/HTTP, JSON): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  readonly tracesUrl: string;
+  /** OTEL_SERVICE_NAME: the `service.name` of every span. */
+  readonly serviceName: string;
 }
 
 export type TrustProxy = false | number | readonly string[];
@@ -225,6 +246,70 @@ function persistedDocuments(env: Env): PersistedDocumentsConfig {
   }
 }
 
+/** A bearer token of at least 16 printable characters without spaces (e.g. `openssl rand -hex 32`). */
+function metricsToken(env: Env): string | undefined {
+  const token = value(env, 'METRICS_TOKEN');
+  if (token === undefined) return undefined;
+  if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 printable characters without spaces (e.g. `openssl rand -hex 32`)');
+  }
+  return token;
+}
+
+/**
+ * METRICS_PORT serves /metrics on a port of its own (the main port then has none). Without it,
+ * /metrics is on the main port: in production only with METRICS_TOKEN, and otherwise not served
+ * (404), since the process's figures are not for every client of the API.
+ */
+function metricsConfig(env: Env, production: boolean, mainPort: number): MetricsConfig {
+  const token = metricsToken(env);
+  if (value(env, 'METRICS_PORT') !== undefined) {
+    const port = integer(env, 'METRICS_PORT', 0, 1, 65535);
+    if (port === mainPort) throw new ConfigError(`METRICS_PORT must differ from PORT (both are ${port})`);
+    return { serve: 'port', port, token };
+  }
+  if (production && token === undefined) return { serve: 'off' };
+  return { serve: 'main', token };
+}
+
+function httpUrl(name: string, raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL such as http://collector:4318 (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL such as http://collector:4318 (got "${raw}")`);
+  return url;
+}
+
+/**
+ * Traces are on when an OTLP endpoint is configured (the standard variables: the signal's own
+ * endpoint is used as it is, the general one gets /v1/traces appended) and OTEL_SDK_DISABLED is
+ * not true. The exporter reads OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION itself.
+ */
+function tracingConfig(env: Env): TracingConfig | undefined {
+  if (flag(env, 'OTEL_SDK_DISABLED', false)) return undefined;
+  const signal = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const general = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  let tracesUrl: string;
+  if (signal !== undefined) {
+    tracesUrl = httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', signal).toString();
+  } else if (general !== undefined) {
+    const base = httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', general).toString();
+    tracesUrl = base.endsWith('/') ? `${base}v1/traces` : `${base}/v1/traces`;
+  } else {
+    return undefined;
+  }
+  const protocol = value(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? value(env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  if (protocol !== undefined && protocol !== 'http/json') {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL: the gateway exports traces as http/json only (got "${protocol}"); unset it or set http/json`);
+  }
+  const serviceName = value(env, 'OTEL_SERVICE_NAME') ?? 'customers-gateway';
+  if (serviceName.length > 100) throw new ConfigError('OTEL_SERVICE_NAME must be at most 100 characters');
+  return Object.freeze({ tracesUrl, serviceName });
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const databaseUrl = value(env, 'DATABASE_URL');
   const supabaseUrl = value(env, 'SUPABASE_URL');
@@ -276,10 +361,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('API_KEY_PREFIX must be 2-12 lower-case letters or digits, starting with a letter');
   }
   const rateLimitMax = integer(env, 'RATE_LIMIT_MAX', 5000, 1, 100_000_000);
+  const port = integer(env, 'PORT', 4000, 0, 65535);
   return Object.freeze({
     production,
     host: value(env, 'HOST') ?? '0.0.0.0',
-    port: integer(env, 'PORT', 4000, 0, 65535),
+    port,
     database: Object.freeze(databaseConfig(env)),
     dataDir: value(env, 'DATA_DIR') ?? '.data',
     statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
@@ -323,5 +409,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     cursorSecret: cursorSecret(env, production),
     persistedDocuments: persistedDocuments(env),
+    metrics: Object.freeze(metricsConfig(env, production, port)),
+    tracing: tracingConfig(env),
   });
 }

@@ -163,6 +163,11 @@ export class UnauthenticatedError extends GatewayError {
   constructor(message: 'API key is missing' | 'Invalid API key') {
     super(ErrorCode.UNAUTHENTICATED, message, {}, true);
   }
+
+  /** No key was presented at all (rather than a wrong, expired or revoked one). */
+  get missingKey(): boolean {
+    return this.message === 'API key is missing';
+  }
 }
 
 export class ServiceUnavailableError extends GatewayError {

@@ -65,25 +65,3 @@ export const errorScope: ApolloServerPlugin<GraphQLContext> = {
     };
   },
 };
-
-/** One log line per GraphQL operation, with its outcome; never variables or results. */
-export const operationLog: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart({ contextValue }) {
-    const started = process.hrtime.bigint();
-    return {
-      async willSendResponse({ operationName, operation, errors, response }) {
-        const codes = (errors ?? []).map((error) => error.extensions?.code).filter((code) => typeof code === 'string');
-        contextValue.log.info(
-          {
-            operationName: operationName ?? null,
-            operationType: operation?.operation ?? null,
-            status: response.http.status ?? 200,
-            errorCodes: codes.length ? codes : undefined,
-            durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          },
-          'graphql operation',
-        );
-      },
-    };
-  },
-};

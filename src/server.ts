@@ -19,7 +19,13 @@ import { bodyErrorOf, jsonBody } from './http/json-body';
 import { requestLog } from './http/request-id';
 import { queryEncodingProblem } from './http/url-encoding';
 import type { Logger } from './logger';
-import { errorScope, noStore, operationLog, requireApiKey } from './plugins';
+import { errorScope, noStore, requireApiKey } from './plugins';
+import { observedDatabase } from './db/observed';
+import { GatewayMetrics } from './observability/metrics';
+import type { MetricsServer } from './observability/metrics-endpoint';
+import { METRICS_PATH, metricsServer, serveMetrics } from './observability/metrics-endpoint';
+import { OperationObserver } from './observability/operations';
+import { Tracing } from './observability/tracing';
 import { RestError, sendRestError } from './rest/rest-error';
 import { createRestRouter } from './rest/router';
 import { buildGatewaySchema } from './schema';
@@ -47,7 +53,7 @@ export interface ServerDeps {
 export interface GatewayServer {
   readonly app: express.Express;
   readonly httpServer: http.Server;
-  /** Starts listening; resolves with the bound address. */
+  /** Starts listening (and on METRICS_PORT, when set); resolves with the main port's bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stops taking requests, lets in-flight ones finish, and closes the HTTP server. */
   stop(): Promise<void>;
@@ -94,9 +100,15 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   httpServer.requestTimeout = config.bodyTimeoutMs + 5_000;
   httpServer.keepAliveTimeout = 5_000;
 
-  const authenticator = new Authenticator(db, config.authCacheTtlSeconds);
+  // Metrics in a registry of this gateway's; every database call timed by its function's name.
+  const metrics = new GatewayMetrics({ database: db });
+  const database = observedDatabase(db, metrics);
+  // Traces only when an OTLP endpoint is configured: otherwise no span is ever made.
+  const tracing = config.tracing ? new Tracing(config.tracing) : undefined;
+  const operations = new OperationObserver(metrics, tracing);
+  const authenticator = new Authenticator(database, config.authCacheTtlSeconds);
   // Rate limits (per tenant, shared over Redis when configured), query cost, auth failures.
-  const limits = await createLimits(config, logger);
+  const limits = await createLimits(config, logger, metrics);
   // The pages (Sandbox, explorer, REST docs) offer the demo key in development only.
   const offeredDemoKey = config.production ? undefined : demoKey;
   const keyOffer = new KeyOffer(offeredDemoKey);
@@ -130,7 +142,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
       // Before requireApiKey: an operation over a limit is refused the same with or without a key.
       ...limits.plugins,
       requireApiKey,
-      operationLog,
+      // The operation log line, the request log's operation fields, metrics and the operation span.
+      operations.plugin(),
       errorScope,
     ],
   });
@@ -139,6 +152,14 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   if (mode !== 'off') logger.info({ mode, documents: manifest?.size ?? 0 }, 'trusted documents (PERSISTED_DOCUMENTS)');
 
   app.use(requestLog(logger));
+  // Before the request spans: a scrape is not a request of the API.
+  if (config.metrics.serve === 'main') {
+    const scrape = serveMetrics(metrics, config.metrics.token, logger);
+    app.get(METRICS_PATH, (req, res) => scrape(req, res));
+  } else if (config.metrics.serve === 'off') {
+    logger.warn('metrics are not served: in production /metrics needs METRICS_TOKEN (bearer) on this port, or METRICS_PORT for a port of their own');
+  }
+  if (tracing) app.use(tracing.requestSpans());
   app.use(bodyTimeout(config.bodyTimeoutMs));
   // GraphQL over GET and REST alike: malformed escapes are refused, never decoded to U+FFFD.
   app.use((req, res, next) => {
@@ -156,12 +177,23 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   });
 
   // One context factory for /graphql and the REST routes: same authentication and tenancy.
-  const contextFor = createContextFactory({ db, authenticator, authFailures: limits.authFailures, cursors: new CursorCodec(cursorSecret(config)) });
+  const contextFor = createContextFactory({
+    db: database,
+    authenticator,
+    authFailures: limits.authFailures,
+    cursors: new CursorCodec(cursorSecret(config)),
+    authFailed: (reason) => metrics.authFailed(reason),
+    tracing,
+  });
 
   // Browsers may call only from CORS_ORIGINS, GraphQL and REST alike.
   const cors = corsPolicy(config.corsOrigins);
   app.use(
     '/graphql',
+    (_req, res, next) => {
+      res.locals.route = '/graphql';
+      next();
+    },
     ...cors,
     sandboxKeyScope(keyOffer),
     jsonBody(config.bodyLimitBytes),
@@ -175,7 +207,7 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   // GraphiQL and the REST docs, from local packages (no CDN): they work offline.
   app.use(pagesRouter({ offer: keyOffer, graphqlPath: '/graphql', openApiPath: OPENAPI_PATH }));
   // The original REST API (src/rest): the same context, services and limits as /graphql.
-  app.use(...cors, createRestRouter({ contextFor, limits, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use(...cors, createRestRouter({ contextFor, limits, bodyLimitBytes: config.bodyLimitBytes, operations }));
 
   app.use((_req, res) => jsonError(res, ErrorCode.NOT_FOUND, 'No such route: GraphQL is served at /graphql'));
   // Errors before GraphQL runs: the body could not be read (too large, not JSON, corrupt encoding).
@@ -200,21 +232,27 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
     }
   });
 
+  const metricsPort: MetricsServer | undefined = config.metrics.serve === 'port' ? metricsServer(metrics, config.metrics.token, logger) : undefined;
   return {
     app,
     httpServer,
-    listen: (port, host) =>
-      new Promise<AddressInfo>((resolve, reject) => {
+    listen: async (port, host) => {
+      if (metricsPort && config.metrics.serve === 'port') await metricsPort.listen(config.metrics.port, host);
+      return new Promise<AddressInfo>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
           resolve(httpServer.address() as AddressInfo);
         });
-      }),
+      });
+    },
     stop: async () => {
       await apollo.stop();
       // After the last request: the rate-limit store (Redis connection) is no longer needed.
       await limits.close();
+      await metricsPort?.close();
+      // The spans still buffered are exported before the process exits.
+      await tracing?.shutdown();
     },
   };
 }

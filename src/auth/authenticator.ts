@@ -26,18 +26,19 @@ interface VerifiedRow {
  * cached: a key created a moment ago works at once.
  */
 export class Authenticator {
-  private readonly tenants: LRUCache<string, Tenant>;
+  /** The fetch context is the database to look a key up through (a request's traced view), when given. */
+  private readonly tenants: LRUCache<string, Tenant, Database | undefined>;
 
   constructor(
     db: Database,
     private readonly ttlSeconds: number,
   ) {
-    this.tenants = new LRUCache<string, Tenant>({
+    this.tenants = new LRUCache<string, Tenant, Database | undefined>({
       max: MAX_CACHED_KEYS,
       // With a TTL of 0 nothing is kept (every fetch refreshes), but lookups still coalesce.
       ttl: Math.max(1, ttlSeconds) * 1000,
-      fetchMethod: async (hash, _stale, { options }) => {
-        const verified = await verify(db, hash);
+      fetchMethod: async (hash, _stale, { options, context }) => {
+        const verified = await verify(context ?? db, hash);
         if (!verified) return undefined;
         // A key that expires before the cache would forget it is kept only until it expires.
         if (verified.expiresAt !== undefined) {
@@ -56,11 +57,15 @@ export class Authenticator {
     return this.tenants.get(hashApiKey(key));
   }
 
-  /** Resolves to the key's tenant; rejects with UnauthenticatedError or a service error. */
-  async authenticate(key: string | undefined): Promise<Tenant> {
+  /**
+   * Resolves to the key's tenant; rejects with UnauthenticatedError or a service error. `via`:
+   * the database view to look the key up through (a request's, whose calls are traced); requests
+   * that share one lookup share the first one's.
+   */
+  async authenticate(key: string | undefined, via?: Database): Promise<Tenant> {
     if (key === undefined || key === '') throw new UnauthenticatedError('API key is missing');
     if (!looksLikeApiKey(key)) throw new UnauthenticatedError('Invalid API key');
-    const tenant = await this.tenants.fetch(hashApiKey(key), { forceRefresh: this.ttlSeconds === 0 });
+    const tenant = await this.tenants.fetch(hashApiKey(key), { forceRefresh: this.ttlSeconds === 0, context: via });
     if (!tenant) throw new UnauthenticatedError('Invalid API key');
     return tenant;
   }

@@ -42,10 +42,26 @@ export type RpcArgs = Readonly<Record<string, unknown>>;
 
 export type Row = Record<string, unknown>;
 
+/**
+ * How busy the backend's connections are, read when metrics are scraped (docs/observability.md):
+ * a pg pool's connections; the embedded database's one session and the calls queued for it;
+ * Supabase's HTTP requests in flight.
+ */
+export interface DatabaseUsage {
+  /** Connections (or the session, or HTTP requests) busy with a call now. */
+  readonly inUse: number;
+  /** Calls waiting for a connection (or for the embedded session). */
+  readonly waiting: number;
+  /** Connections open, busy or idle (pg); for the others, the same as inUse. */
+  readonly open: number;
+}
+
 export interface Database {
   /** Which backend this is, for logs and `/ready`. */
   readonly kind: 'pglite' | 'postgres' | 'supabase';
   rpc<R extends object = Row>(fn: RpcFunction, args: RpcArgs): Promise<R[]>;
+  /** The connections' state now, for metrics; a wrapper passes its backend's on. */
+  usage?(): DatabaseUsage;
   /** Resolves when the database answers a trivial query; rejects with a DatabaseError. */
   ping(): Promise<void>;
   close(): Promise<void>;

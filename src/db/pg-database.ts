@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PoolMode } from '../config';
-import type { Row, RpcArgs, RpcFunction } from './database';
+import type { DatabaseUsage, Row, RpcArgs, RpcFunction } from './database';
 import { toDatabaseError } from './errors';
 import type { SqlDatabase, SqlSession } from './sql-database';
 import { rpcStatement } from './sql-database';
@@ -97,6 +97,12 @@ export class PgDatabase implements SqlDatabase {
     } catch (error) {
       throw toDatabaseError(error);
     }
+  }
+
+  /** The pool's own counts: busy connections are the open ones that are not idle. */
+  usage(): DatabaseUsage {
+    const { totalCount, idleCount, waitingCount } = this.pool;
+    return { inUse: totalCount - idleCount, waiting: waitingCount, open: totalCount };
   }
 
   async session<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import type { Row, RpcArgs, RpcFunction } from './database';
+import type { DatabaseUsage, Row, RpcArgs, RpcFunction } from './database';
 import { DatabaseError, toDatabaseError } from './errors';
 import { lockDataDir, makePrivate } from './lock';
 import type { WorkerError, WorkerReady, WorkerReply, WorkerRequest, WorkerStart } from './pglite-protocol';
@@ -126,6 +126,15 @@ export class PgliteDatabase implements SqlDatabase {
     const { text, values } = rpcStatement(fn, args);
     while (this.exclusive) await this.exclusive;
     return this.query<R>(text, values, this.statementTimeoutMs);
+  }
+
+  /**
+   * The one session: in use while a statement of a request runs (or a caller timed out on one
+   * the worker has not finished); the other requests' statements wait behind it.
+   */
+  usage(): DatabaseUsage {
+    const asked = this.pending.size;
+    return { inUse: Math.min(asked, 1), waiting: Math.max(asked - 1, 0), open: Math.min(asked, 1) };
   }
 
   async session<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
-import type { Database, Row, RpcArgs, RpcFunction } from './database';
+import type { Database, DatabaseUsage, Row, RpcArgs, RpcFunction } from './database';
 import { assertCallable } from './database';
 import { DatabaseError, kindOfCode } from './errors';
 
@@ -162,6 +162,8 @@ export class SupabaseDatabase implements Database {
   private readonly readRetries: number;
   private readonly retryDelayMs: number;
   private closed = false;
+  /** HTTP requests to PostgREST not yet answered (fetch's own pool queues them out of sight). */
+  private inFlight = 0;
 
   constructor(
     private readonly client: SupabaseClient,
@@ -178,7 +180,14 @@ export class SupabaseDatabase implements Database {
     // Arguments left undefined take the function's default, as in the SQL adapters
     // (JSON.stringify drops them). postgrest-js's own retry is off: ours knows which calls
     // are safe to repeat.
-    const { data, error, status } = await this.client.rpc(fn, { ...args }).abortSignal(controller.signal).retry(false);
+    this.inFlight++;
+    let answer;
+    try {
+      answer = await this.client.rpc(fn, { ...args }).abortSignal(controller.signal).retry(false);
+    } finally {
+      this.inFlight--;
+    }
+    const { data, error, status } = answer;
     if (error) throw supabaseError(error, status, attempt);
     return toRows(data);
   }
@@ -198,6 +207,11 @@ export class SupabaseDatabase implements Database {
         await sleep(this.retryDelayMs * 2 ** attempt + Math.floor(Math.random() * this.retryDelayMs));
       }
     }
+  }
+
+  /** Requests in flight to PostgREST; there is no pool of our own to wait for. */
+  usage(): DatabaseUsage {
+    return { inUse: this.inFlight, waiting: 0, open: this.inFlight };
   }
 
   /** A cheap read that touches the database: the keys of an organization that cannot exist. */

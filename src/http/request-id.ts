@@ -12,8 +12,6 @@ declare module 'express-serve-static-core' {
   interface Locals {
     requestId: string;
     log: Logger;
-    /** The REST operation a request ran (its operationId), for the request log. */
-    operation?: string;
     /** The caller, once the context factory has decided it, for the request log. */
     tenant?: Tenant;
   }
@@ -30,15 +28,19 @@ function pathOf(url: string): string {
  * `res.locals` is express's, filled while the request ran.
  */
 function requestEntry(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
-  const { operation, tenant } = (res as Response).locals ?? {};
+  const { operation, operationType, outcome, tenant, trace } = (res as Response).locals ?? {};
   return {
     method: req.method,
     path: pathOf((req as Request).originalUrl ?? req.url ?? ''),
+    // the GraphQL operation or REST route it ran, and the code its client got (OK or the error's)
     operation,
+    operationType,
+    outcome,
     organizationId: tenant?.organizationId,
     environment: tenant?.environment,
     status: res.statusCode,
     durationMs,
+    traceId: trace?.request.spanContext().traceId,
   };
 }
 

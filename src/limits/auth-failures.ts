@@ -1,8 +1,10 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Authenticator } from '../auth/authenticator';
+import type { Database } from '../db/database';
 import type { Tenant } from '../auth/tenant';
 import { UnauthenticatedError } from '../errors';
 import { RateLimitedError, secondsUntil } from './errors';
+import type { RefusalObserver } from './index';
 import type { LimiterStore } from './store';
 
 const WINDOW_SECONDS = 60;
@@ -23,11 +25,13 @@ export class AuthFailureLimiter {
     private readonly limit: number,
     store: LimiterStore,
     keyPrefix: string,
+    private readonly observer: RefusalObserver,
   ) {
     this.limiter = store.create({ keyPrefix: `${keyPrefix}:authfail`, points: limit, duration: WINDOW_SECONDS });
   }
 
-  async authenticate(address: string, key: string | undefined, authenticator: Authenticator): Promise<Tenant> {
+  /** `via`: the request's view of the database for the lookup (its traced calls), if not the authenticator's own. */
+  async authenticate(address: string, key: string | undefined, authenticator: Authenticator, via?: Database): Promise<Tenant> {
     // A missing key costs no lookup (and pure introspection without a key is allowed).
     if (key === undefined || key === '') return authenticator.authenticate(key);
     const known = authenticator.cached(key);
@@ -36,7 +40,7 @@ export class AuthFailureLimiter {
     // Only a key that is wrong keeps its point: a valid key or a database outage gives it back.
     let giveBack = true;
     try {
-      return await authenticator.authenticate(key);
+      return await authenticator.authenticate(key, via);
     } catch (error) {
       giveBack = !(error instanceof UnauthenticatedError);
       throw error;
@@ -53,6 +57,7 @@ export class AuthFailureLimiter {
       if (refused instanceof Error) return;
       const msBeforeNext = typeof refused === 'object' && refused !== null && 'msBeforeNext' in refused ? Number(refused.msBeforeNext) : WINDOW_SECONDS * 1000;
       const retry = secondsUntil(msBeforeNext);
+      this.observer.refused('auth_failures');
       throw new RateLimitedError(
         `Too many invalid API keys from this address: at most ${this.limit} per minute. Retry in ${retry} seconds with a valid key.`,
         retry,

@@ -21,6 +21,16 @@ export const RATE_LIMIT_HEADERS = [
   'Retry-After',
 ];
 
+/** The limiters that refuse with RATE_LIMITED, as the metrics name them. */
+export type LimiterName = 'tenant' | 'mutation' | 'introspection' | 'auth_failures';
+
+/** Told of every refusal (the metrics count them); never of who was refused. */
+export interface RefusalObserver {
+  refused(limiter: LimiterName): void;
+}
+
+const NO_OBSERVER: RefusalObserver = { refused: () => undefined };
+
 /** How long start-up waits for Redis before serving on the per-process fallback. */
 const REDIS_READY_TIMEOUT_MS = 2_000;
 
@@ -52,20 +62,20 @@ export interface Limits {
 }
 
 /** Rate limits, query cost limits and the auth-failure limit of one gateway. */
-export async function createLimits(config: Config, logger: Logger): Promise<Limits> {
+export async function createLimits(config: Config, logger: Logger, observer: RefusalObserver = NO_OBSERVER): Promise<Limits> {
   const { redisUrl } = config.rateLimit;
   const store = redisUrl ? redisStore(redisUrl, logger) : memoryStore();
   await store.ready(REDIS_READY_TIMEOUT_MS);
-  const rateLimits = new TenantRateLimits(config.rateLimit, store);
+  const rateLimits = new TenantRateLimits(config.rateLimit, store, observer);
   return {
-    authFailures: new AuthFailureLimiter(config.authFailureLimit, store, config.rateLimit.keyPrefix),
+    authFailures: new AuthFailureLimiter(config.authFailureLimit, store, config.rateLimit.keyPrefix, observer),
     apply: (schema) => rateLimits.apply(schema),
     plugins: [
       limitsPlugin(rateLimits, {
         maxComplexity: config.maxQueryComplexity,
         maxDepth: config.maxQueryDepth,
         caps: config.queryCaps,
-        introspection: new IntrospectionLimiter(config.introspectionRateLimit, store, config.rateLimit.keyPrefix),
+        introspection: new IntrospectionLimiter(config.introspectionRateLimit, store, config.rateLimit.keyPrefix, observer),
       }),
     ],
     queryTextGuard: queryTextGuard(config.queryCaps),

@@ -6,6 +6,7 @@ import { OperationAnalyser, countDocument } from './analysis';
 import { QueryTooComplexError, RateLimitedError, secondsUntil } from './errors';
 import type { FieldPrice } from './prices';
 import { pricesFor } from './prices';
+import type { RefusalObserver } from './index';
 import type { LimiterStore } from './store';
 
 /** Introspection requests without an API key, per client address per minute. */
@@ -16,6 +17,7 @@ export class IntrospectionLimiter {
     private readonly limit: number,
     store: LimiterStore,
     keyPrefix: string,
+    private readonly observer: RefusalObserver,
   ) {
     this.limiter = store.create({ keyPrefix: `${keyPrefix}:introspection`, points: limit, duration: 60 });
   }
@@ -28,6 +30,7 @@ export class IntrospectionLimiter {
       if (refused instanceof Error) return;
       const msBeforeNext = typeof refused === 'object' && refused !== null && 'msBeforeNext' in refused ? Number(refused.msBeforeNext) : 60_000;
       const retry = secondsUntil(msBeforeNext);
+      this.observer.refused('introspection');
       throw new RateLimitedError(
         `Too many schema requests without an API key from this address: at most ${this.limit} per minute. Retry in ${retry} seconds, or send an API key.`,
         retry,

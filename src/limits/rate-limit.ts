@@ -5,6 +5,7 @@ import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import type { GraphQLContext } from '../context';
 import { RateLimitedError, secondsUntil } from './errors';
+import type { RefusalObserver } from './index';
 import type { LimiterStore } from './store';
 
 /** One budget as a client sees it. */
@@ -70,6 +71,7 @@ export class TenantRateLimits {
   constructor(
     private readonly config: Config['rateLimit'],
     private readonly store: LimiterStore,
+    private readonly observer: RefusalObserver,
   ) {
     this.tenantPrefix = `${config.keyPrefix}:tenant`;
     this.mutationPrefix = `${config.keyPrefix}:mutation`;
@@ -112,6 +114,7 @@ export class TenantRateLimits {
       setState: (response, args, _source, _fieldArgs, context, info) => this.record(context, rootKey(info), args.limit, response),
       onLimit: (response, args, _source, _fieldArgs, context, info) => {
         this.refuse(context, rootKey(info), response);
+        this.observer.refused(name === MUTATION_DIRECTIVE ? 'mutation' : 'tenant');
         throw limitError(name, args.limit, args.duration, response);
       },
       limiterClass: this.store.limiterClass,
@@ -140,6 +143,7 @@ export class TenantRateLimits {
         const spent = refused as RateLimiterRes;
         this.record(context, field, limit, spent);
         this.refuse(context, field, spent);
+        this.observer.refused(name === MUTATION_DIRECTIVE ? 'mutation' : 'tenant');
         throw limitError(name, limit, this.config.windowSeconds, spent);
       }
       this.record(context, field, limit, response);

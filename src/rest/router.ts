@@ -4,6 +4,7 @@ import type { ContextFactory } from '../context';
 import { bodyErrorOf, jsonBody } from '../http/json-body';
 import { isClientAbort } from '../http/body-timeout';
 import type { Limits } from '../limits';
+import type { OperationObserver } from '../observability/operations';
 import { jsonText } from './json';
 import { openApiDocument, OPENAPI_PATH } from './openapi';
 import { RestError, restErrorOf, sendRestError } from './rest-error';
@@ -16,19 +17,29 @@ export interface RestDeps {
   /** The same cost limit and rate-limit budgets as /graphql. */
   readonly limits: Pick<Limits, 'admit'>;
   readonly bodyLimitBytes: number;
+  /** Each route's request counted (metrics), reported (request log) and, with traces, a span. */
+  readonly operations: Pick<OperationObserver, 'rest'>;
 }
 
 function handlerFor(deps: RestDeps, route: RestRoute): RequestHandler {
   return async (req, res) => {
-    res.locals.operation = route.operationId;
-    const context = await deps.contextFor(req, res);
-    // The one gate, before the body or query is looked at: 401 comes before 400.
-    context.requireTenant();
-    const { body, location, etag } = await route.serve(req, async (cost) => {
-      const admission = { mutation: route.method !== 'get', cost, field: route.operationId };
-      await deps.limits.admit(context, admission, (name, value) => res.setHeader(name, value));
-      return context.customers();
-    });
+    const done = deps.operations.rest(res, route);
+    let served;
+    try {
+      const context = await deps.contextFor(req, res);
+      // The one gate, before the body or query is looked at: 401 comes before 400.
+      context.requireTenant();
+      served = await route.serve(req, async (cost) => {
+        const admission = { mutation: route.method !== 'get', cost, field: route.operationId };
+        await deps.limits.admit(context, admission, (name, value) => res.setHeader(name, value));
+        return context.customers();
+      });
+    } catch (error) {
+      done(error);
+      throw error;
+    }
+    done();
+    const { body, location, etag } = served;
     if (location) res.location(location);
     // A GET whose If-None-Match names this ETag is answered 304 by res.send (express's req.fresh).
     if (etag) res.setHeader('ETag', etag);

@@ -46,6 +46,10 @@ export class CountingDatabase implements Database {
       this.inFlight--;
     }
   }
+  /** The backend's connection counts (the metrics' pool gauges read them through this). */
+  usage() {
+    return this.served.usage?.() ?? { inUse: 0, waiting: 0, open: 0 };
+  }
   ping() {
     return this.served.ping();
   }
