@@ -112,6 +112,22 @@ export interface TracingConfig {
   readonly tracesUrl: string;
   /** OTEL_SERVICE_NAME: the `service.name` of every span. */
   readonly serviceName: string;
+  /** OTEL_TRACES_SAMPLER and its ratio (OTEL_TRACES_SAMPLER_ARG, for the ratio samplers). */
+  readonly sampler: { readonly name: TraceSampler; readonly ratio: number };
+}
+
+export const TRACE_SAMPLERS = ['parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'always_on', 'always_off', 'traceidratio'] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+function traceSampler(env: Env): TracingConfig['sampler'] {
+  const name = value(env, 'OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';
+  if (!(TRACE_SAMPLERS as readonly string[]).includes(name)) {
+    throw new ConfigError(`OTEL_TRACES_SAMPLER must be one of ${TRACE_SAMPLERS.join(', ')} (got "${name}")`);
+  }
+  const rawRatio = value(env, 'OTEL_TRACES_SAMPLER_ARG');
+  const ratio = rawRatio === undefined ? 1 : Number(rawRatio);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "${rawRatio}")`);
+  return Object.freeze({ name: name as TraceSampler, ratio });
 }
 
 export type TrustProxy = false | number | readonly string[];
@@ -307,7 +323,7 @@ function tracingConfig(env: Env): TracingConfig | undefined {
   }
   const serviceName = value(env, 'OTEL_SERVICE_NAME') ?? 'customers-gateway';
   if (serviceName.length > 100) throw new ConfigError('OTEL_SERVICE_NAME must be at most 100 characters');
-  return Object.freeze({ tracesUrl, serviceName });
+  return Object.freeze({ tracesUrl, serviceName, sampler: traceSampler(env) });
 }
 
 function databaseConfig(env: Env): DatabaseConfig {

@@ -3,7 +3,8 @@ import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { RequestHandler } from 'express';
 import type { TracingConfig } from '../config';
 import type { Database, Row, RpcArgs, RpcFunction } from '../db/database';
@@ -31,6 +32,28 @@ declare module 'express-serve-static-core' {
 
 const propagator = new W3CTraceContextPropagator();
 
+/** The standard OTEL_TRACES_SAMPLER values (the SDK's own env reading lives in sdk-node, not used here). */
+function sampler({ name, ratio }: TracingConfig['sampler']): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    default: {
+      const never: never = name;
+      return never;
+    }
+  }
+}
+
 /**
  * OpenTelemetry traces, exported over OTLP/HTTP (JSON) in batches: a span per HTTP request
  * (continuing the caller's W3C `traceparent`), a child per GraphQL operation or REST route, and
@@ -49,6 +72,7 @@ export class Tracing {
   constructor(config: TracingConfig) {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+      sampler: sampler(config.sampler),
       spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesUrl }))],
     });
     this.tracer = this.provider.getTracer('customers-gateway');

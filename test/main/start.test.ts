@@ -182,6 +182,8 @@ describe('bad configuration', () => {
     [{ DATABASE_URL: 'postgres://pooler:6432/app', DB_POOL_MODE: 'transaction' }, /DB_POOL_MODE=transaction needs DATABASE_DIRECT_URL/],
     [{ DATABASE_URL: 'postgres://db/app', DATABASE_DIRECT_URL: 'db:5432' }, /DATABASE_DIRECT_URL must be a postgres:\/\/ URL/],
     [{ FEDERATION_SDL: 'sometimes' }, /FEDERATION_SDL must be true or false/],
+    [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN must be at least 16 printable characters/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/],
   ])('%j stops the start at once with a message naming the variable', (env, message) => {
     let stderr = '';
     try {

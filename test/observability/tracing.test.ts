@@ -98,6 +98,9 @@ describe('OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT i
       expect(listed.status).toBe(200);
       expect((await rest(gw, 'GET', `/customers/${customerId}`, { key, headers: { 'x-request-id': 'trace-req-3' } })).status).toBe(200);
       expect((await gw.gql('{ customers { customers { id } } }', undefined, { headers: { 'x-request-id': 'trace-req-4' } })).status).toBe(401);
+      // a caller that did not sample its trace: the default sampler (parent-based) follows it
+      const unsampled = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-00`;
+      expect((await gw.gql(LIST, {}, { key, headers: { 'x-request-id': 'trace-req-5', traceparent: unsampled } })).status).toBe(200);
     } finally {
       // a graceful stop exports what is still buffered (the batch delay is 5 s by default)
       await gw.close();
@@ -152,6 +155,9 @@ describe('OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT i
     expect(attr(refused as OtlpSpan, 'gateway.outcome')).toBe('UNAUTHENTICATED');
     expect(refused?.status?.code).toBe(2); // ERROR
 
+    expect(ofRequest('trace-req-5')).toEqual([]);
+    expect(spans.filter((span) => span.traceId === '1'.repeat(32))).toEqual([]);
+
     // each span is a child of a span of the same trace, or of the caller's
     for (const span of spans) {
       if (span.parentSpanId && span.parentSpanId !== CALLER_SPAN) expect(byId.get(span.parentSpanId)?.traceId).toBe(span.traceId);
@@ -185,6 +191,8 @@ describe('trace and metrics settings are checked at start', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL'],
     [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL'],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'exports traces as http/json only'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER: 'sometimes' }, 'OTEL_TRACES_SAMPLER must be one of'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' }, 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1'],
     [{ METRICS_PORT: 'nine' }, 'METRICS_PORT must be a whole number from 1 to 65535'],
     [{ METRICS_PORT: '4000' }, 'METRICS_PORT must differ from PORT'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 16 printable characters'],
@@ -194,7 +202,11 @@ describe('trace and metrics settings are checked at start', () => {
   });
 
   test('the traces URL follows the OTLP variables; OTEL_SDK_DISABLED turns traces off', () => {
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({ tracesUrl: 'http://collector:4318/v1/traces', serviceName: 'customers-gateway' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      serviceName: 'customers-gateway',
+      sampler: { name: 'parentbased_always_on', ratio: 1 },
+    });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/base/' }).tracing?.tracesUrl).toBe('http://collector:4318/base/v1/traces');
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/traces' }).tracing?.tracesUrl).toBe('https://b/traces');
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
