@@ -36,7 +36,10 @@ const AUTH_FAILURES: readonly AuthFailureReason[] = ['missing_key', 'invalid_key
 export interface MetricsOptions {
   /** The database whose connections are reported (its `usage()`, read at each scrape). */
   readonly database: Database;
-  /** The names allowed as `operation` labels (the persisted-documents manifest's); else the first 100 seen. */
+  /**
+   * The names allowed as `operation` labels (the persisted-documents manifest's); without a list,
+   * or with an empty one (no manifest), the first 100 names seen.
+   */
   readonly operationNames?: readonly string[];
 }
 
@@ -59,7 +62,7 @@ export class GatewayMetrics implements RefusalObserver {
 
   constructor(options: MetricsOptions) {
     const registers = [this.registry];
-    this.names = new OperationNames(options.operationNames ? new Set(options.operationNames) : undefined);
+    this.names = new OperationNames(options.operationNames?.length ? new Set(options.operationNames) : undefined);
     collectDefaultMetrics({ register: this.registry });
     this.operations = new Counter({
       name: 'gateway_operations_total',

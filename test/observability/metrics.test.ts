@@ -1,5 +1,6 @@
 import { generateApiKey } from '../../src/auth/api-keys';
 import { postgresDatabase } from '../../src/db/pg-database';
+import { GatewayMetrics } from '../../src/observability/metrics';
 import { freePort } from '../../bench/servers';
 import type { TestGateway } from '../helpers/gateway';
 import { startGateway, TEST_CURSOR_SECRET, useGateway } from '../helpers/gateway';
@@ -163,6 +164,27 @@ describe('labels stay bounded and never name a tenant, key, customer or request'
       expect(text).not.toContain(customerId);
       expect(text).not.toMatch(/request-\d+-abc/);
       expect(labelValues.size).toBeLessThan(300);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('with a list of allowed operation names (a persisted-documents manifest)', () => {
+  test('exactly those names are labelled, every other is `other`, however few were seen', async () => {
+    const gw = await startGateway();
+    try {
+      const metrics = new GatewayMetrics({ database: gw.db, operationNames: ['ListCustomers', 'GetCustomer'] });
+      for (const name of ['ListCustomers', 'Unlisted', 'GetCustomer', 'Another']) {
+        metrics.operation({ api: 'graphql', operation: metrics.operationLabel(name, true), type: 'query', code: 'OK', seconds: 0.01 });
+      }
+      const samples = parseSamples(await metrics.text());
+      const names = samples.filter((s) => s.name === 'gateway_operations_total').map((s) => s.labels.operation).sort();
+      expect(names).toEqual(['GetCustomer', 'ListCustomers', 'other']);
+      expect(valueOf(samples, 'gateway_operations_total', { operation: 'other' })).toBe(2);
+      expect(metrics.operationLabel(null, true)).toBe('(anonymous)');
+      // an empty list (no manifest loaded) means no list: the first names seen are labelled
+      expect(new GatewayMetrics({ database: gw.db, operationNames: [] }).operationLabel('Unlisted', true)).toBe('Unlisted');
     } finally {
       await gw.close();
     }
