@@ -37,7 +37,7 @@ import { sandboxKeyScope, sandboxLandingPage } from './pages/sandbox';
 import { OPENAPI_PATH } from './rest/openapi';
 import { CursorCodec } from './paging/cursor';
 import { cursorSecret } from './paging/cursor-secret';
-import { trustedDocuments } from './persisted/trusted-documents';
+import { persistedOperationNames, trustedDocuments } from './persisted/trusted-documents';
 
 export interface ServerDeps {
   config: Config;
@@ -101,7 +101,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
   httpServer.keepAliveTimeout = 5_000;
 
   // Metrics in a registry of this gateway's; every database call timed by its function's name.
-  const metrics = new GatewayMetrics({ database: db });
+  // With a persisted-documents manifest, its operations are the only names labelled as they are.
+  const metrics = new GatewayMetrics({ database: db, operationNames: persistedOperationNames(config) });
   const database = observedDatabase(db, metrics);
   // Traces only when an OTLP endpoint is configured: otherwise no span is ever made.
   const tracing = config.tracing ? new Tracing(config.tracing) : undefined;

@@ -1,9 +1,11 @@
+import { rmSync } from 'node:fs';
 import { generateApiKey } from '../../src/auth/api-keys';
 import { postgresDatabase } from '../../src/db/pg-database';
-import { GatewayMetrics } from '../../src/observability/metrics';
 import { freePort } from '../../bench/servers';
 import type { TestGateway } from '../helpers/gateway';
 import { startGateway, TEST_CURSOR_SECRET, useGateway } from '../helpers/gateway';
+import type { GeneratedManifest } from '../helpers/persisted-documents';
+import { generateManifest, manifestDir, manifestFile } from '../helpers/persisted-documents';
 import { RUN_DB_URL_VAR, usingPostgres } from '../helpers/test-env';
 import { rest } from '../rest/helpers';
 import type { Sample } from './prometheus';
@@ -170,21 +172,34 @@ describe('labels stay bounded and never name a tenant, key, customer or request'
   });
 });
 
-describe('with a list of allowed operation names (a persisted-documents manifest)', () => {
-  test('exactly those names are labelled, every other is `other`, however few were seen', async () => {
-    const gw = await startGateway();
+describe('with a persisted-documents manifest, its operations are the only names labelled', () => {
+  // the manifest GraphQL Code Generator's client preset writes for test/operations, generated here
+  const dir = manifestDir();
+  let manifest: GeneratedManifest;
+  beforeAll(async () => {
+    manifest = await generateManifest(dir);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a manifest operation by its id and by its text keeps its name; any other name is `other`, even the first seen', async () => {
+    const gw = await startGateway({ PERSISTED_DOCUMENTS: 'allow', PERSISTED_DOCUMENTS_MANIFEST: manifestFile(dir) });
     try {
-      const metrics = new GatewayMetrics({ database: gw.db, operationNames: ['ListCustomers', 'GetCustomer'] });
-      for (const name of ['ListCustomers', 'Unlisted', 'GetCustomer', 'Another']) {
-        metrics.operation({ api: 'graphql', operation: metrics.operationLabel(name, true), type: 'query', code: 'OK', seconds: 0.01 });
-      }
-      const samples = parseSamples(await metrics.text());
-      const names = samples.filter((s) => s.name === 'gateway_operations_total').map((s) => s.labels.operation).sort();
-      expect(names).toEqual(['GetCustomer', 'ListCustomers', 'other']);
-      expect(valueOf(samples, 'gateway_operations_total', { operation: 'other' })).toBe(2);
-      expect(metrics.operationLabel(null, true)).toBe('(anonymous)');
-      // an empty list (no manifest loaded) means no list: the first names seen are labelled
-      expect(new GatewayMetrics({ database: gw.db, operationNames: [] }).operationLabel('Unlisted', true)).toBe('Unlisted');
+      const { key } = await gw.tenantWithKey();
+      const byId = await fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ documentId: manifest.idOf('ListCustomerNames'), variables: { pageSize: 5 } }),
+      });
+      expect(byId.status).toBe(200);
+      expect((await gw.gql(manifest.textOf('ListCustomerNames'), { pageSize: 5 }, { key })).status).toBe(200);
+      expect((await gw.gql('query Stranger { customers(pageSize: 1) { customers { id } } }', undefined, { key })).status).toBe(200);
+      expect((await gw.gql('query AnotherStranger { customers(pageSize: 1) { customers { id } } }', undefined, { key })).status).toBe(200);
+
+      const samples = await scrape(`${gw.url}/metrics`);
+      const names = samples.filter((s) => s.name === 'gateway_operations_total' && s.labels.api === 'graphql').map((s) => s.labels.operation).sort();
+      expect(names).toEqual(['ListCustomerNames', 'other']);
+      expect(operations(samples, { api: 'graphql', operation: 'ListCustomerNames', type: 'query', code: 'OK' })).toBe(2);
+      expect(operations(samples, { api: 'graphql', operation: 'other', type: 'query', code: 'OK' })).toBe(2);
     } finally {
       await gw.close();
     }
