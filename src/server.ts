@@ -252,8 +252,8 @@ export async function createServer({ config, db, logger, demoKey }: ServerDeps):
       // After the last request: the rate-limit store (Redis connection) is no longer needed.
       await limits.close();
       await metricsPort?.close();
-      // The spans still buffered are exported before the process exits.
-      await tracing?.shutdown();
+      // The spans still buffered are exported before the process exits (for at most a few seconds).
+      if (tracing && !(await tracing.shutdown())) logger.warn('traces: the last spans could not be exported before the shutdown');
     },
   };
 }

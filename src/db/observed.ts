@@ -29,7 +29,7 @@ export function observedDatabase(db: Database, observer: CallObserver): Database
         observer.dbCall(fn, Number(process.hrtime.bigint() - started) / 1e9, failure);
       }
     },
-    usage: db.usage ? () => db.usage?.() ?? { inUse: 0, waiting: 0, open: 0 } : undefined,
+    usage: db.usage?.bind(db),
     ping: () => db.ping(),
     close: () => db.close(),
   };

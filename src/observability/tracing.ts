@@ -32,6 +32,9 @@ declare module 'express-serve-static-core' {
 
 const propagator = new W3CTraceContextPropagator();
 
+/** How long a graceful stop waits for the last spans to be exported. */
+const FLUSH_TIMEOUT_MS = 3_000;
+
 /** The standard OTEL_TRACES_SAMPLER values (the SDK's own env reading lives in sdk-node, not used here). */
 function sampler({ name, ratio }: TracingConfig['sampler']): Sampler {
   switch (name) {
@@ -154,14 +157,26 @@ export class Tracing {
           span.end();
         }
       },
-      usage: db.usage ? () => db.usage?.() ?? { inUse: 0, waiting: 0, open: 0 } : undefined,
+      usage: db.usage?.bind(db),
       ping: () => db.ping(),
       close: () => db.close(),
     };
   }
 
-  /** Exports the spans still buffered, then stops (graceful shutdown). */
-  shutdown(): Promise<void> {
-    return this.provider.shutdown();
+  /**
+   * Exports the spans still buffered, then stops (graceful shutdown). An unreachable collector
+   * gets `timeoutMs`, not the exporter's own timeouts: the shutdown must not run past
+   * SHUTDOWN_TIMEOUT_MS because of traces. Resolves whether or not the export finished.
+   */
+  async shutdown(timeoutMs = FLUSH_TIMEOUT_MS): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.provider.shutdown().then(() => true, () => false), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config';
 import { startGateway } from '../helpers/gateway';
@@ -183,6 +184,29 @@ describe('OpenTelemetry traces over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT i
       await gw.close();
     }
     expect(receiver.requests.length).toBe(before);
+  });
+});
+
+describe('a collector that does not answer does not hold up the shutdown', () => {
+  test('the stop waits a few seconds for the last spans, then logs that they were not exported', async () => {
+    // accepts connections and never answers, like a collector that hangs
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const lines: string[] = [];
+    const gw = await startGateway({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }, { logLines: lines });
+    try {
+      const { key } = await gw.tenantWithKey();
+      expect((await gw.gql(LIST, {}, { key })).status).toBe(200);
+    } finally {
+      const started = Date.now();
+      await gw.close();
+      // the flush is given 3 s; the exporter's own timeout is 10 s
+      expect(Date.now() - started).toBeLessThan(9_000);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('traces: the last spans could not be exported before the shutdown');
   });
 });
 
