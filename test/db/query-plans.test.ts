@@ -1,5 +1,7 @@
+import { migrate } from '../../src/db/migrate';
 import type { SqlDatabase, SqlSession } from '../../src/db/sql-database';
 import { postgresDatabase } from '../../src/db/pg-database';
+import { withScratchPostgresDatabase } from '../helpers/scratch-database';
 import { createOrganization, type TestTenant } from '../helpers/tenants';
 import { RUN_DB_URL_VAR, usingPostgres } from '../helpers/test-env';
 
@@ -262,4 +264,92 @@ let big: TestTenant;
     const firstCreated = buffers(await connectionPlan('created_at', false, null, true));
     expect(buffers(offsetPlan)).toBeGreaterThan(firstCreated * 20);
   });
+});
+
+/**
+ * The unfiltered total (and the total of one type) comes from the tenant's counters
+ * (schema/sql/015), never from its rows: on a database of its own holding a tenant of
+ * 1,000,000 customers and one of 10,000, the count function touches neither the customers
+ * table nor its indexes, and reads about as many buffers for either tenant (buffer counts are
+ * deterministic, unlike timings). Counting the big tenant's rows reads thousands.
+ */
+(usingPostgres() ? describe : describe.skip)('the total of a 1,000,000-customer tenant (PostgreSQL)', () => {
+  test('reads the counters only, about as many buffers as for 10,000 customers', async () => {
+    await withScratchPostgresDatabase(async (url) => {
+      const db = postgresDatabase({ connectionString: url, statementTimeoutMs: 600_000, poolSize: 4 });
+      try {
+        await migrate(db);
+        const big = { ...(await createOrganization(db, 'Million')), environment: 'live' as const };
+        const small = { ...(await createOrganization(db, 'Ten thousand')), environment: 'live' as const };
+        // set-based, one statement per tenant (the counters add each statement's rows once)
+        const load = (t: TestTenant, n: number) => db.session((s) => s.query(
+          `insert into customers (organization_id, created_by, name, environment, is_business, created_at, updated_at)
+           select $1, $2, 'C' || g, 'live', g % 5 = 0, t, t
+           from generate_series(1, $3::int) g, lateral (select now() - g * interval '1 second' as t) at`,
+          [t.organizationId, t.merchantId, n]));
+        await load(big, 1_000_000);
+        await load(small, 10_000);
+        // then creates, deletes and restores in transactions of their own, as the gateway makes
+        // them: each tenant's changes spread over many counter rows (shards)
+        for (const t of [big, small]) {
+          await Promise.all(Array.from({ length: 4 }, async () => {
+            for (let i = 0; i < 40; i++) {
+              const [c] = await db.rpc<{ customer_id: string }>('create_customer', {
+                p_merchant_id: t.merchantId, p_organization_id: t.organizationId, p_environment: 'live', p_name: 'Later', p_is_business: i % 2 === 0,
+              });
+              if (i % 4 === 0) await db.rpc('delete_customer', { p_organization_id: t.organizationId, p_environment: 'live', p_customer_id: c.customer_id });
+            }
+          }));
+        }
+        for (const table of ['customers', 'customer_counts']) await db.session((s) => s.exec(`vacuum analyze ${table}`));
+
+        await db.session(async (s) => {
+          const call = (t: TestTenant, type: string, search: string | null = null) =>
+            `select * from count_customers_with_status('${t.organizationId}', 'live', ${search === null ? 'null' : `'${search}'`}, '${type}', 'all')`;
+          const exact = async (t: TestTenant, where = 'true') => Number((await s.query<{ n: string }>(
+            `select count(*) as n from customers where organization_id = $1 and environment = 'live' and not is_deleted and ${where}`, [t.organizationId]))[0].n);
+          /** Buffers the call reads, its nested statements included (the second run: no compilation, warm caches). */
+          const buffers = async (text: string) => {
+            await s.query(text);
+            const [row] = await s.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (analyze, buffers, format json) ${text}`);
+            const plan = row['QUERY PLAN'][0].Plan;
+            return (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0);
+          };
+          /** Scans of customers (its table or any of its indexes) the statement makes, counted by the server. */
+          const customerScans = async (text: string) => {
+            let scans = 0;
+            await s.transaction(async (tx) => {
+              const read = async () => Number((await tx.query<{ n: string }>(
+                "select seq_scan + coalesce(idx_scan, 0) as n from pg_stat_xact_user_tables where relname = 'customers'"))[0].n);
+              const before = await read();
+              await tx.query(text);
+              scans = (await read()) - before;
+            });
+            return scans;
+          };
+
+          // the totals are exact
+          for (const t of [big, small]) {
+            expect(Number((await s.query<{ total_count: string }>(call(t, 'all')))[0].total_count)).toBe(await exact(t));
+            expect(Number((await s.query<{ total_count: string }>(call(t, 'business')))[0].total_count)).toBe(await exact(t, 'is_business'));
+          }
+          expect(await exact(big)).toBeGreaterThan(1_000_000);
+
+          for (const type of ['all', 'business', 'individual']) {
+            expect({ type, scans: await customerScans(call(big, type)) }).toEqual({ type, scans: 0 });
+          }
+          // the check sees scans when there are some: a search counts rows
+          expect(await customerScans(call(big, 'all', 'c12345'))).toBeGreaterThan(0);
+
+          const bigBuffers = await buffers(call(big, 'all'));
+          const smallBuffers = await buffers(call(small, 'all'));
+          expect({ bigBuffers, smallBuffers, alike: bigBuffers <= smallBuffers + 5 && bigBuffers < 40 }).toEqual({ bigBuffers, smallBuffers, alike: true });
+          const rowsBuffers = await buffers(`select count(*) from customers c where c.organization_id = '${big.organizationId}' and c.environment = 'live' and not c.is_deleted`);
+          expect(rowsBuffers).toBeGreaterThan(bigBuffers * 50);
+        });
+      } finally {
+        await db.close();
+      }
+    });
+  }, 600_000);
 });
