@@ -193,3 +193,60 @@ describe('eraseCustomer', () => {
     expect(missing.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 });
+
+describe('totalCount follows deletes, restores and erasures', () => {
+  const { gw } = useGateway();
+  const TOTALS = `{
+    all: customers { pagination { totalCount } }
+    business: customers(type: BUSINESS) { pagination { totalCount } }
+    individual: customers(type: INDIVIDUAL) { pagination { totalCount } }
+    connection: customersConnection(first: 1) { totalCount }
+    businessConnection: customersConnection(first: 1, type: BUSINESS) { totalCount }
+  }`;
+  interface Totals {
+    all: { pagination: { totalCount: number } };
+    business: { pagination: { totalCount: number } };
+    individual: { pagination: { totalCount: number } };
+    connection: { totalCount: number };
+    businessConnection: { totalCount: number };
+  }
+
+  test('of every type, in customers and customersConnection, for its own tenant only', async () => {
+    const tenant = await gw.tenantWithKey();
+    const neighbour = await gw.tenantWithKey();
+    const totals = async (key: string) => {
+      const res = await gw.gql<Totals>(TOTALS, undefined, { key });
+      expect(res.body.errors).toBeUndefined();
+      const data = res.body.data as Totals;
+      expect(data.connection.totalCount).toBe(data.all.pagination.totalCount);
+      expect(data.businessConnection.totalCount).toBe(data.business.pagination.totalCount);
+      return [data.all.pagination.totalCount, data.business.pagination.totalCount, data.individual.pagination.totalCount];
+    };
+    const create = async (key: string, isBusiness: boolean) => {
+      const res = await gw.gql<{ createCustomer: View }>(CREATE, { input: { name: 'Counted', isBusiness } }, { key });
+      return res.body.data?.createCustomer.id ?? '';
+    };
+    const firm = await create(tenant.key, true);
+    const person = await create(tenant.key, false);
+    const other = await create(tenant.key, false);
+    await create(neighbour.key, true);
+    expect(await totals(tenant.key)).toEqual([3, 1, 2]);
+
+    await gw.gql(DELETE, { id: person }, { key: tenant.key });
+    await gw.gql(DELETE, { id: person }, { key: tenant.key });
+    expect(await totals(tenant.key)).toEqual([2, 1, 1]);
+    await gw.gql(RESTORE, { id: person }, { key: tenant.key });
+    expect(await totals(tenant.key)).toEqual([3, 1, 2]);
+    await gw.gql(ERASE, { id: firm }, { key: tenant.key });
+    expect(await totals(tenant.key)).toEqual([2, 0, 2]);
+    // an erased customer stays out; erasing a deleted one changes nothing more
+    await gw.gql(RESTORE, { id: firm }, { key: tenant.key });
+    await gw.gql(DELETE, { id: other }, { key: tenant.key });
+    await gw.gql(ERASE, { id: other }, { key: tenant.key });
+    expect(await totals(tenant.key)).toEqual([1, 0, 1]);
+    // another tenant's key changes nothing here, and sees only its own
+    await gw.gql(DELETE, { id: person }, { key: neighbour.key });
+    expect(await totals(tenant.key)).toEqual([1, 0, 1]);
+    expect(await totals(neighbour.key)).toEqual([1, 1, 0]);
+  });
+});
