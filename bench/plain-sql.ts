@@ -51,7 +51,17 @@ export const CONNECTION_SQL =
   `select ${CUSTOMER_COLUMNS} from customers c where c.organization_id = $1 and c.environment = $2 and not c.is_deleted` +
   ' and (c.created_at, c.customer_id) < ($3::timestamptz, $4) order by c.created_at desc, c.customer_id desc limit $5';
 
+/**
+ * The total: without a search or a status, the sum of the tenant's counters that the database
+ * keeps (schema/sql/015), as count_customers_with_status reads it; otherwise the rows counted.
+ */
 export function countSql(filter: ListFilter, org: string, env: string): { text: string; values: unknown[] } {
+  if (!(filter.search && filter.search.trim() !== '') && (filter.status ?? 'all') === 'all') {
+    return {
+      text: 'select coalesce(sum(cc.live_customers), 0)::bigint as total_count from customer_counts cc where cc.organization_id = $1 and cc.environment = $2',
+      values: [org, env],
+    };
+  }
   const { clause, values } = where(filter);
   return { text: `select count(*) as total_count from customers c where ${clause}`, values: [org, env, ...values] };
 }
