@@ -4,7 +4,7 @@
  * turn (the order alternating, so drift in the machine's load falls on both), on a database of
  * its own that is dropped at the end. Reports, per number of clients, the creates per second
  * of each mode (median and spread of the rounds) and the server CPU time per create (the
- * clients' backends' user + system time from /proc, when the server runs on this machine),
+ * clients' backends' time on the CPU from /proc, when the server runs on this machine),
  * which other work on the machine disturbs far less than throughput.
  *
  *   npm run build && node dist/bench/create-counts.js [--clients 8,16] [--seconds 4] [--rounds 8]
@@ -41,13 +41,10 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** User + system CPU seconds of a process, or undefined when it is not on this machine. */
+/** CPU seconds a process has run (/proc/<pid>/schedstat, in nanoseconds), or undefined when it is not on this machine. */
 function cpuSeconds(pid: number): number | undefined {
   try {
-    // fields after the command name (which may hold spaces): utime and stime are 14 and 15
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
   } catch {
     return undefined;
   }
