@@ -86,6 +86,9 @@ export interface Page<T> {
  * more than the page says whether there is more in that direction). `hasBefore` is whether
  * rows lie at or behind the cursor in scan order, which is what the other direction's flag
  * means. A backward page is read from its end and turned around here.
+ *
+ * Cursors are sealed when first read, once each: sealing is an AES-GCM encryption, and most
+ * queries ask only for `pageInfo { endCursor }`, not for a cursor per edge.
  */
 export function toPage<R, T>(
   request: PageRequest,
@@ -97,15 +100,30 @@ export function toPage<R, T>(
   const more = rows.length > request.size;
   const kept = rows.slice(0, request.size);
   if (!request.forward) kept.reverse();
-  const edges = kept.map((row) => ({ cursor: cursorOf(row), node: nodeOf(row) }));
+  const edges = kept.map((row) => lazyEdge(row, nodeOf(row), cursorOf));
   return {
     edges,
     nodes: edges.map((edge) => edge.node),
     pageInfo: {
       hasNextPage: request.forward ? more : hasBefore,
       hasPreviousPage: request.forward ? hasBefore : more,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
+    },
+  };
+}
+
+function lazyEdge<R, T>(row: R, node: T, cursorOf: (row: R) => string): Edge<T> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      cursor ??= cursorOf(row);
+      return cursor;
     },
   };
 }
