@@ -230,6 +230,18 @@ function targets(results: BenchResults): string[] {
       );
     }
   }
+  for (const connections of results.settings.connections) {
+    const deep = find(results, 'deep-cursor-100k', connections);
+    const first = find(results, 'cursor-first-100k', connections);
+    if (deep && first) {
+      const ratio = (serversOf(deep).gateway?.rps ?? 0) / Math.max(1, serversOf(first).gateway?.rps ?? 0);
+      lines.push(
+        `- Cursor page 2000 vs cursor page 1, 100k organization, ${connections} connections (target: any depth costs what the first page costs): gateway p50 ` +
+          `${f1(deep.gateway.summary.latencyMs.p50)} ms vs ${f1(first.gateway.summary.latencyMs.p50)} ms; ${f0(serversOf(deep).gateway?.rps ?? 0)} vs ` +
+          `${f0(serversOf(first).gateway?.rps ?? 0)} req/s (${Math.round(ratio * 100)}%): **${ratio >= 0.9 ? 'met' : 'not met'}**.`,
+      );
+    }
+  }
   const errors = results.runs.reduce((sum, run) => sum + Object.values(serversOf(run)).reduce((n, result) => n + (result?.errors ?? 0), 0), 0);
   lines.push(`- Errors (non-2xx, connection errors, timeouts, GraphQL \`errors\` in a 200), all servers: ${errors} in all.`);
   return lines;

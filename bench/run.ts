@@ -35,7 +35,7 @@ import { runEmbedded } from './embedded';
 import type { BenchResults, ScenarioRun, ServerName, ServerResult, TargetRun } from './report';
 import { renderMarkdown, SERVER_NAMES } from './report';
 import type { DeepCursor, Scenario } from './scenarios';
-import { buildScenarios, DEEP_PAGE, SEARCH_TERM } from './scenarios';
+import { buildScenarios, DEEP_CURSOR_PAGE, SEARCH_TERM } from './scenarios';
 import type { BenchData } from './seed';
 import { BIG_ORG_CUSTOMERS, prepareData, SMALL_ORG_CUSTOMERS, SMALL_ORGS, WRITE_ORG_CUSTOMERS } from './seed';
 import type { Server } from './servers';
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
     const applied = await migrate(db);
     if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
     data = await prepareData(db, { reseed: options.reseed, log });
-    deep = await deepCursor(db, data.readOrgs[0], (DEEP_PAGE - 1) * 50, cursorSecret);
+    deep = await deepCursor(db, data.readOrgs[0], (DEEP_CURSOR_PAGE - 1) * 50, cursorSecret);
   } finally {
     await db.close();
   }

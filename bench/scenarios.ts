@@ -23,6 +23,8 @@ export interface Scenario {
 /** A substring common in the seeded names and emails (Diallo, Diabaté, ...). */
 export const SEARCH_TERM = 'dia';
 export const DEEP_PAGE = 1000;
+/** The cursor page compared with the first: the 2,000th page of 50, the last of 100,000 customers. */
+export const DEEP_CURSOR_PAGE = 2000;
 const PAGE_SIZE = 50;
 const FIELDS = 'id name email phoneNumber city createdAt';
 /** Every column field of Customer (not the computed totals). */
@@ -192,8 +194,16 @@ export function buildScenarios(data: BenchData, deep?: DeepCursor): Scenario[] {
     ...(deep
       ? [
           {
+            name: 'cursor-first-100k',
+            description: `\`customersConnection(first: ${PAGE_SIZE})\`: the first cursor page, 100,000-customer organization (reference for deep-cursor-100k)`,
+            gateway: [gql(big, `query First { customersConnection(first: ${PAGE_SIZE}) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`)],
+            // the same statement as the deep page, from a position before every customer
+            baseline: { path: '/connection', requests: [base(big, { limit: PAGE_SIZE + 1, afterValue: 'infinity', afterId: 'ffffffff-ffff-ffff-ffff-ffffffffffff' })] },
+            expectedRoundTrips: 1,
+          },
+          {
             name: 'deep-cursor-100k',
-            description: `\`customersConnection(first: ${PAGE_SIZE}, after)\` with a cursor after ${deep.depth} customers (as deep as deep-100k), 100,000-customer organization`,
+            description: `\`customersConnection(first: ${PAGE_SIZE}, after)\` with a cursor after ${deep.depth} customers (page ${DEEP_CURSOR_PAGE}), 100,000-customer organization`,
             gateway: [
               gql(big, `query Deep($after: String) { customersConnection(first: ${PAGE_SIZE}, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } } }`, {
                 after: deep.cursor,
