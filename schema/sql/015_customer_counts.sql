@@ -179,12 +179,21 @@ end
 $$;
 
 ------------------------------------------------------------------------------------------
--- Access on Supabase, as 013 does: only service_role may call the new functions and read the
--- new table.
+-- Access on Supabase, as 006 set it up: EXECUTE on every function of the project (not an
+-- extension's) for service_role only, and the tables a migration adds for service_role only;
+-- statements for a role only where the role exists. One procedure, which later migrations
+-- call with their new tables instead of repeating this block.
 ------------------------------------------------------------------------------------------
-do $$
+create function apply_service_role_grants(p_tables text[] default '{}') returns void
+language plpgsql
+set search_path = public, extensions, pg_temp
+as $$
 declare
   fn record;
+  tbl text;
+  has_anon boolean := exists (select 1 from pg_roles where rolname = 'anon');
+  has_authenticated boolean := exists (select 1 from pg_roles where rolname = 'authenticated');
+  has_service_role boolean := exists (select 1 from pg_roles where rolname = 'service_role');
 begin
   for fn in
     select p.oid::regprocedure as signature
@@ -194,24 +203,16 @@ begin
       and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
   loop
     execute format('revoke all on function %s from public', fn.signature);
-    if exists (select 1 from pg_roles where rolname = 'anon') then
-      execute format('revoke all on function %s from anon', fn.signature);
-    end if;
-    if exists (select 1 from pg_roles where rolname = 'authenticated') then
-      execute format('revoke all on function %s from authenticated', fn.signature);
-    end if;
-    if exists (select 1 from pg_roles where rolname = 'service_role') then
-      execute format('grant execute on function %s to service_role', fn.signature);
-    end if;
+    if has_anon then execute format('revoke all on function %s from anon', fn.signature); end if;
+    if has_authenticated then execute format('revoke all on function %s from authenticated', fn.signature); end if;
+    if has_service_role then execute format('grant execute on function %s to service_role', fn.signature); end if;
   end loop;
-  if exists (select 1 from pg_roles where rolname = 'anon') then
-    execute 'revoke all on customer_counts from anon';
-  end if;
-  if exists (select 1 from pg_roles where rolname = 'authenticated') then
-    execute 'revoke all on customer_counts from authenticated';
-  end if;
-  if exists (select 1 from pg_roles where rolname = 'service_role') then
-    execute 'grant all on customer_counts to service_role';
-  end if;
+  foreach tbl in array p_tables loop
+    if has_anon then execute format('revoke all on %I from anon', tbl); end if;
+    if has_authenticated then execute format('revoke all on %I from authenticated', tbl); end if;
+    if has_service_role then execute format('grant all on %I to service_role', tbl); end if;
+  end loop;
 end
 $$;
+
+select apply_service_role_grants(array['customer_counts']);
