@@ -40,34 +40,20 @@ create table customer_counts (
 
 -- SECURITY DEFINER, as record_customer_change (013): whoever may write customers gets the
 -- counts kept, whatever that role may do with customer_counts itself.
-create function count_inserted_customers() returns trigger
+-- Rows inserted (+1 each) or deleted (-1), one statement's worth: both triggers name their
+-- transition table changed_customers.
+create function count_changed_customers() returns trigger
 language plpgsql security definer
 set search_path = public, extensions, pg_temp
 as $$
 begin
   insert into customer_counts as cc (organization_id, environment, is_business, shard, live_customers)
-  select n.organization_id, n.environment, n.is_business, (pg_current_xact_id()::text::bigint % 64)::smallint, count(*)
-  from inserted_customers n
-  where not n.is_deleted
-  group by n.organization_id, n.environment, n.is_business
-  order by n.organization_id, n.environment, n.is_business
-  on conflict (organization_id, environment, is_business, shard)
-  do update set live_customers = cc.live_customers + excluded.live_customers;
-  return null;
-end
-$$;
-
-create function count_removed_customers() returns trigger
-language plpgsql security definer
-set search_path = public, extensions, pg_temp
-as $$
-begin
-  insert into customer_counts as cc (organization_id, environment, is_business, shard, live_customers)
-  select o.organization_id, o.environment, o.is_business, (pg_current_xact_id()::text::bigint % 64)::smallint, -count(*)
-  from removed_customers o
-  where not o.is_deleted
-  group by o.organization_id, o.environment, o.is_business
-  order by o.organization_id, o.environment, o.is_business
+  select c.organization_id, c.environment, c.is_business, (pg_current_xact_id()::text::bigint % 64)::smallint,
+         case when tg_op = 'INSERT' then count(*) else -count(*) end
+  from changed_customers c
+  where not c.is_deleted
+  group by c.organization_id, c.environment, c.is_business
+  order by c.organization_id, c.environment, c.is_business
   on conflict (organization_id, environment, is_business, shard)
   do update set live_customers = cc.live_customers + excluded.live_customers;
   return null;
@@ -116,12 +102,12 @@ $$;
 lock table customers in share row exclusive mode;
 
 create trigger customers_count_inserted after insert on customers
-  referencing new table as inserted_customers
-  for each statement execute function count_inserted_customers();
+  referencing new table as changed_customers
+  for each statement execute function count_changed_customers();
 
 create trigger customers_count_removed after delete on customers
-  referencing old table as removed_customers
-  for each statement execute function count_removed_customers();
+  referencing old table as changed_customers
+  for each statement execute function count_changed_customers();
 
 create trigger customers_count_moved after update on customers
   for each row
